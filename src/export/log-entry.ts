@@ -1,0 +1,49 @@
+/**
+ * A Loki stream (a bounded set of labels) and one line pushed to it.
+ *
+ * Loki rules (reference/wire-protocols.md §4): label names match
+ * `[a-zA-Z_][a-zA-Z0-9_]*`, values ≤ 2048 bytes, at most 15 labels; timestamps are
+ * nanoseconds since the epoch written as a decimal string (19 digits today);
+ * a line is at most 262,144 bytes.
+ */
+export interface LokiStream {
+  /** Stable identity of the stream, for maps keyed by stream. */
+  readonly key: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface LogEntry {
+  readonly stream: LokiStream;
+  /** Nanoseconds since the epoch as a decimal string, e.g. "1700000000123000001". */
+  timestampNs: string;
+  readonly line: string;
+}
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+export const LOKI_MAX_LABELS = 15;
+export const LOKI_MAX_LABEL_VALUE_BYTES = 2048;
+export const LOKI_MAX_LINE_BYTES = 262144;
+
+/**
+ * Builds a stream from labels, dropping empty values and refusing what Loki would reject.
+ *
+ * @example
+ * const stream = makeLokiStream({ job: 'integrations/openai', model: 'gpt-4o', level: 'info' });
+ */
+export function makeLokiStream(labels: Readonly<Record<string, string | undefined>>): LokiStream {
+  const kept: Record<string, string> = {};
+  const names = Object.keys(labels)
+    .filter((n) => labels[n] !== undefined && labels[n] !== '')
+    .sort();
+  if (names.length === 0) throw new Error('a Loki stream needs at least one label');
+  if (names.length > LOKI_MAX_LABELS) throw new Error(`a Loki stream takes at most ${LOKI_MAX_LABELS} labels`);
+  for (const name of names) {
+    if (!LABEL_NAME.test(name)) throw new Error(`invalid Loki label name ${JSON.stringify(name)}`);
+    const value = labels[name] as string;
+    if (Buffer.byteLength(value, 'utf8') > LOKI_MAX_LABEL_VALUE_BYTES) {
+      throw new Error(`Loki label ${name} is longer than ${LOKI_MAX_LABEL_VALUE_BYTES} bytes`);
+    }
+    kept[name] = value;
+  }
+  return { key: JSON.stringify(kept), labels: kept };
+}

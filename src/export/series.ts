@@ -1,0 +1,63 @@
+/**
+ * A Prometheus series: a metric name plus constant labels, validated and sorted
+ * once when it is created so that the hot path only looks it up.
+ *
+ * Remote-write rules (reference/wire-protocols.md §1.3, §8 items 4-5): labels are
+ * sorted byte-wise on their UTF-8 names (`__name__` is not forced first), names
+ * match `[a-zA-Z_][a-zA-Z0-9_]*`, metric names `[a-zA-Z_:][a-zA-Z0-9_:]*`, no
+ * name appears twice, and a label whose value is empty is left out.
+ */
+export interface Label {
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface Series {
+  /** Stable identity of the series (name + sorted labels), for maps keyed by series. */
+  readonly key: string;
+  /** The full label set including `__name__`, sorted byte-wise, no empty values. */
+  readonly labels: readonly Label[];
+}
+
+/** One point of one series: value at a millisecond timestamp. */
+export interface Sample {
+  readonly series: Series;
+  readonly value: number;
+  /** Integer milliseconds since the epoch. */
+  timestampMs: number;
+}
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Thrown for a series that could never be accepted by a receiver. */
+export class InvalidSeriesError extends Error {
+  readonly code = 'GOM_INVALID_SERIES';
+}
+
+function compareUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * Builds a series from a metric name and labels.
+ *
+ * @example
+ * const s = makeSeries('openai_promptTokens', { job: 'integrations/openai', model: 'gpt-4o' });
+ * s.labels; // [{ name: '__name__', value: 'openai_promptTokens' }, { name: 'job', ... }, { name: 'model', ... }]
+ */
+export function makeSeries(name: string, labels: Readonly<Record<string, string | undefined>>): Series {
+  if (!METRIC_NAME.test(name)) throw new InvalidSeriesError(`invalid metric name ${JSON.stringify(name)}`);
+  const list: Label[] = [{ name: '__name__', value: name }];
+  for (const labelName of Object.keys(labels)) {
+    const value = labels[labelName];
+    if (value === undefined || value === '') continue;
+    if (labelName === '__name__') throw new InvalidSeriesError('label __name__ is reserved for the metric name');
+    if (!LABEL_NAME.test(labelName)) throw new InvalidSeriesError(`invalid label name ${JSON.stringify(labelName)}`);
+    list.push({ name: labelName, value });
+  }
+  list.sort((a, b) => compareUtf8(a.name, b.name));
+  // Object keys are unique, so a duplicate can only come from `__name__`, handled above.
+  const key = list.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(',');
+  return { key, labels: list };
+}
