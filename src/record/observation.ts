@@ -48,6 +48,8 @@ export interface Observation {
   /** Epoch milliseconds when the call started and ended (end = last byte or error). */
   startMs: number;
   endMs: number;
+  /** Call duration from a monotonic clock (wall-clock steps do not distort it). */
+  durationS: number;
   /** Seconds from the call to its first stream chunk. Streams only. */
   timeToFirstChunkS?: number;
   usage?: TokenUsage;

@@ -1,0 +1,42 @@
+import { chatCompletionsEndpoint, completionsEndpoint } from './instrument/endpoint-spec.js';
+import { monitorEndpoints, type Monitor } from './monitor.js';
+import type { MonitorOptions } from './monitor-options.js';
+
+/**
+ * Chat Completions, as `chat_v2` of the original library: patches
+ * `client.chat.completions.create` (streams, `.withResponse()` and
+ * `chat.completions.parse()` included). Series and lines carry `source="node_chatv2"`.
+ *
+ * @example
+ * import OpenAI from 'openai';
+ * import { chat_v2 } from 'grafana-openai-monitoring';
+ * const openai = new OpenAI();
+ * chat_v2.monitor(openai, { metrics_url, logs_url, metrics_username, logs_username, access_token });
+ */
+export const chat_v2 = {
+  monitor: (client: object, options: MonitorOptions): Monitor => monitorEndpoints(client, options, [chatCompletionsEndpoint], true),
+};
+
+/**
+ * Legacy Completions, as `chat_v1` of the original library: patches
+ * `client.completions.create`. Series and lines carry `source="node_chatv1"`.
+ *
+ * @example
+ * import { chat_v1 } from 'grafana-openai-monitoring';
+ * chat_v1.monitor(openai, options);
+ */
+export const chat_v1 = {
+  monitor: (client: object, options: MonitorOptions): Monitor => monitorEndpoints(client, options, [completionsEndpoint], true),
+};
+
+/**
+ * Every endpoint the client has that this library knows, in one call.
+ *
+ * @example
+ * import { monitor } from 'grafana-openai-monitoring';
+ * const m = monitor(openai, options);
+ * await m.shutdown();
+ */
+export function monitor(client: object, options: MonitorOptions): Monitor {
+  return monitorEndpoints(client, options, [chatCompletionsEndpoint, completionsEndpoint], false);
+}

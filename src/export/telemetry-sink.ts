@@ -1,0 +1,20 @@
+import type { LokiStream } from './log-entry.js';
+import type { Series } from './series.js';
+
+/**
+ * What record/ hands to export/: samples, log lines, and cumulative series read
+ * at each flush. Implementations queue and return at once: these calls sit on
+ * the app's request path, so they never block, do I/O or throw.
+ *
+ * @example
+ * sink.addSample(promptTokensSeries, 12, Date.now());
+ * sink.addLogEntry(stream, Date.now(), JSON.stringify(line));
+ */
+export interface TelemetrySink {
+  /** One point of a series at `timestampMs` (made strictly increasing per series by the exporter). */
+  addSample(series: Series, value: number, timestampMs: number): void;
+  /** One Loki line at `timestampMs` (made unique per stream at nanosecond precision by the exporter). */
+  addLogEntry(stream: LokiStream, timestampMs: number, line: string): void;
+  /** Registers cumulative series (counters, histograms) read and stamped at each flush; returns an unregister function. */
+  addCollector(collect: () => Iterable<{ series: Series; value: number }>): () => void;
+}

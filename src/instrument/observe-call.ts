@@ -1,0 +1,137 @@
+import { performance } from 'node:perf_hooks';
+import type { Observation } from '../record/observation.js';
+import type { ClientTarget } from './client-target.js';
+import type { EndpointSpec } from './endpoint-spec.js';
+import { observeStream, type StreamEnd } from './observe-stream.js';
+import type { StreamAccumulator } from './result-reader.js';
+import { isAbort, readError } from './read-error.js';
+import { count, field, isAPIPromise, isStream, text, type ResponseProps } from './sdk-shapes.js';
+
+/** Receives each finished Observation (the record layer). Must not throw; is guarded anyway. */
+export type ObservationSink = (observation: Observation) => void;
+
+/**
+ * Runs one SDK call and observes it without changing what the app gets.
+ *
+ * The SDK returns an `APIPromise` that parses the body only when someone
+ * awaits it, so we never await it ourselves (DESIGN §3 rule 1). Instead:
+ * - `responsePromise` (the raw response, resolved when headers arrive, rejected
+ *   with the very error the app will get) tells us status, headers and errors;
+ * - `_thenUnwrap` (what the SDK's own `parse()` uses) gives the app an
+ *   APIPromise over the same response whose parsed value passes through our
+ *   reader first, untouched.
+ * Anything unexpected falls back to the original result, unobserved.
+ *
+ * @example
+ * return observeCall(() => original.apply(this, args), args[0], chatCompletionsEndpoint, target, sink);
+ */
+export function observeCall(call: () => unknown, body: unknown, spec: EndpointSpec, target: ClientTarget, sink: ObservationSink): unknown {
+  const tracker = new CallTracker(body, spec, target, sink);
+  let result: unknown;
+  try {
+    result = call();
+  } catch (error) {
+    tracker.fail(error);
+    throw error;
+  }
+  if (!isAPIPromise(result)) return result;
+  try {
+    result.responsePromise.then(
+      (props) => tracker.onResponse(props),
+      (error: unknown) => tracker.fail(error),
+    );
+    return result._thenUnwrap((data) => {
+      tracker.onData(data);
+      return data;
+    });
+  } catch {
+    return result;
+  }
+}
+
+/** The state of one call between its start and its single `finish`. */
+class CallTracker {
+  private readonly observation: Observation;
+  private readonly startedAt = performance.now();
+  private finished = false;
+
+  constructor(body: unknown, private readonly spec: EndpointSpec, target: ClientTarget, private readonly sink: ObservationSink) {
+    const now = Date.now();
+    this.observation = {
+      source: spec.source,
+      operation: spec.operation,
+      provider: target.provider,
+      serverAddress: target.serverAddress,
+      serverPort: target.serverPort,
+      requestModel: text(field(body, 'model')),
+      stream: field(body, 'stream') === true,
+      startMs: now,
+      endMs: now,
+      durationS: 0,
+      outcome: 'ok',
+      prompt: spec.promptOf(body),
+    };
+  }
+
+  onResponse(props: ResponseProps): void {
+    guarded(() => {
+      const { headers, status } = props.response;
+      const obs = this.observation;
+      obs.status = status;
+      obs.requestId = headers.get('x-request-id') ?? headers.get('apim-request-id') ?? undefined;
+      obs.rateLimitRemainingRequests = count(Number(headers.get('x-ratelimit-remaining-requests') ?? NaN));
+      obs.rateLimitRemainingTokens = count(Number(headers.get('x-ratelimit-remaining-tokens') ?? NaN));
+    });
+  }
+
+  onData(data: unknown): void {
+    guarded(() => {
+      if (isStream(data)) {
+        const accumulator = this.spec.reader.startStream();
+        observeStream(data, accumulator, {
+          onFirstChunk: () => {
+            this.observation.timeToFirstChunkS = (performance.now() - this.startedAt) / 1000;
+          },
+          onEnd: (end) => this.endStream(end, accumulator),
+        });
+        return;
+      }
+      this.spec.reader.readResponse(data, this.observation);
+      this.finish();
+    });
+  }
+
+  private endStream(end: StreamEnd, accumulator: StreamAccumulator): void {
+    accumulator.finish(this.observation);
+    if (end.outcome === 'error') this.fail(end.error);
+    else {
+      this.observation.outcome = end.outcome;
+      this.finish();
+    }
+  }
+
+  fail(error: unknown): void {
+    guarded(() => {
+      this.observation.outcome = isAbort(error) ? 'aborted' : 'error';
+      this.observation.error = readError(error);
+      this.observation.status ??= this.observation.error.status;
+      this.finish();
+    });
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.observation.endMs = Date.now();
+    this.observation.durationS = (performance.now() - this.startedAt) / 1000;
+    guarded(() => this.sink(this.observation));
+  }
+}
+
+function guarded(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // Observation must never break or alter the call (DESIGN §3 rule 3).
+  }
+}

@@ -1,0 +1,85 @@
+import type { Observation } from '../record/observation.js';
+import { readCompletionUsage } from './read-usage.js';
+import type { ResultReader, StreamAccumulator } from './result-reader.js';
+import { field, text } from './sdk-shapes.js';
+
+/**
+ * Chat Completions and legacy Completions share one response shape: `model`,
+ * `usage`, `service_tier` and `choices[]` with a `finish_reason`; they differ
+ * only in where a choice's text is. So one reader serves both, given that.
+ */
+export interface ChoiceText {
+  /** Text of a choice in a complete response. */
+  ofChoice(choice: unknown): string | undefined;
+  /** Text piece of a choice in a stream chunk. */
+  ofDelta(choice: unknown): string | undefined;
+}
+
+function choicesOf(data: unknown): unknown[] {
+  const choices = field(data, 'choices');
+  return Array.isArray(choices) ? choices : [];
+}
+
+function present<T>(values: (T | undefined)[]): T[] {
+  return values.filter((v): v is T => v !== undefined);
+}
+
+/**
+ * @example
+ * const reader = choicesReader({ ofChoice: (c) => text(field(c, 'text')), ofDelta: (c) => text(field(c, 'text')) });
+ */
+export function choicesReader(choiceText: ChoiceText): ResultReader {
+  return {
+    readResponse(data, obs) {
+      obs.responseModel = text(field(data, 'model'));
+      obs.usage = readCompletionUsage(field(data, 'usage'));
+      obs.serviceTier = text(field(data, 'service_tier'));
+      const choices = choicesOf(data);
+      const reasons = present(choices.map((c) => text(field(c, 'finish_reason'))));
+      if (reasons.length > 0) obs.finishReasons = reasons;
+      const texts = present(choices.map((c) => choiceText.ofChoice(c)));
+      if (texts.length > 0) obs.responseText = texts.join('\n');
+    },
+    startStream: () => new ChoiceStreamAccumulator(choiceText),
+  };
+}
+
+/**
+ * Chunks carry pieces per choice `index`; the usage comes on a last chunk with
+ * `choices: []` (only with `stream_options.include_usage`), and Azure opens
+ * with a chunk whose `model` is "" (fixtures README "Shapes"), so empty values
+ * never overwrite what was seen.
+ */
+class ChoiceStreamAccumulator implements StreamAccumulator {
+  private model?: string;
+  private serviceTier?: string;
+  private usage?: unknown;
+  private readonly texts: (string | undefined)[] = [];
+  private readonly reasons: (string | undefined)[] = [];
+
+  constructor(private readonly choiceText: ChoiceText) {}
+
+  add(chunk: unknown): void {
+    this.model = text(field(chunk, 'model')) ?? this.model;
+    this.serviceTier = text(field(chunk, 'service_tier')) ?? this.serviceTier;
+    const usage = field(chunk, 'usage');
+    if (typeof usage === 'object' && usage !== null) this.usage = usage;
+    for (const choice of choicesOf(chunk)) {
+      const index = Number(field(choice, 'index')) || 0;
+      const piece = this.choiceText.ofDelta(choice);
+      if (piece !== undefined) this.texts[index] = (this.texts[index] ?? '') + piece;
+      const reason = text(field(choice, 'finish_reason'));
+      if (reason !== undefined) this.reasons[index] = reason;
+    }
+  }
+
+  finish(obs: Observation): void {
+    obs.responseModel = this.model;
+    obs.serviceTier = this.serviceTier;
+    obs.usage = readCompletionUsage(this.usage);
+    const reasons = present(this.reasons);
+    if (reasons.length > 0) obs.finishReasons = reasons;
+    const texts = present(this.texts);
+    if (texts.length > 0) obs.responseText = texts.join('\n');
+  }
+}

@@ -1,0 +1,123 @@
+import type { Observation } from './observation.js';
+
+/**
+ * One Loki line per call: a JSON object (query it with LogQL's `| json`).
+ * Field names are snake_case and stable; absent facts are left out, never
+ * written as 0. Token counts live here, not in stream labels (the original
+ * library put them and the prompt into labels, which Loki rejects or turns
+ * into one stream per prompt: wire-protocols.md §4 "Cardinality").
+ */
+export interface LogLine {
+  source: string;
+  operation: string;
+  provider: string;
+  server_address?: string;
+  request_model?: string;
+  response_model?: string;
+  stream: boolean;
+  outcome: 'ok' | 'error' | 'aborted';
+  status?: number;
+  error?: { type: string; status?: number; code?: string; message: string };
+  finish_reason?: string;
+  finish_reasons?: string[];
+  usage?: {
+    input_tokens?: number;
+    output_tokens?: number;
+    total_tokens?: number;
+    cached_input_tokens?: number;
+    cache_write_input_tokens?: number;
+    reasoning_tokens?: number;
+  };
+  /** Marks usage counted locally because the server reported none. */
+  usage_estimated?: boolean;
+  /** USD; absent when the model has no known price. */
+  cost_usd?: number;
+  duration_s: number;
+  time_to_first_chunk_s?: number;
+  request_id?: string;
+  service_tier?: string;
+  /** Messages (chat), prompt (completions) or input (responses, embeddings); absent with `disable_content`. */
+  prompt?: unknown;
+  /** The generated text; absent with `disable_content`. */
+  response?: string;
+  /** True when prompt or response were cut to fit `max_content_length` or Loki's 256 KiB line limit. */
+  truncated?: boolean;
+}
+
+/**
+ * Builds the line for a call. Content is copied with long strings cut to
+ * `maxContentLength` characters, so a multi-megabyte prompt (say, a base64
+ * image) never reaches the queue whole.
+ *
+ * @example
+ * const line = buildLogLine(observation, 0.0004, { disableContent: false, maxContentLength: 20000 });
+ */
+export function buildLogLine(
+  obs: Observation,
+  costUsd: number | undefined,
+  content: { disableContent: boolean; maxContentLength: number },
+): LogLine {
+  const line: LogLine = {
+    source: obs.source,
+    operation: obs.operation,
+    provider: obs.provider,
+    server_address: obs.serverAddress,
+    request_model: obs.requestModel,
+    response_model: obs.responseModel,
+    stream: obs.stream,
+    outcome: obs.outcome,
+    status: obs.status,
+    error: obs.error,
+    finish_reason: obs.finishReasons?.[0],
+    finish_reasons: obs.finishReasons !== undefined && obs.finishReasons.length > 1 ? obs.finishReasons : undefined,
+    usage: obs.usage === undefined ? undefined : {
+      input_tokens: obs.usage.input,
+      output_tokens: obs.usage.output,
+      total_tokens: obs.usage.total,
+      cached_input_tokens: obs.usage.cachedInput,
+      cache_write_input_tokens: obs.usage.cacheWriteInput,
+      reasoning_tokens: obs.usage.reasoningOutput,
+    },
+    usage_estimated: obs.usageEstimated === true ? true : undefined,
+    cost_usd: costUsd,
+    duration_s: round6(obs.durationS),
+    time_to_first_chunk_s: obs.timeToFirstChunkS === undefined ? undefined : round6(obs.timeToFirstChunkS),
+    request_id: obs.requestId,
+    service_tier: obs.serviceTier,
+  };
+  if (!content.disableContent) {
+    const cut = { truncated: false };
+    if (obs.prompt !== undefined) line.prompt = truncateStrings(obs.prompt, content.maxContentLength, cut, 0);
+    if (obs.responseText !== undefined) line.response = truncateString(obs.responseText, content.maxContentLength, cut);
+    if (cut.truncated) line.truncated = true;
+  }
+  return line;
+}
+
+function round6(seconds: number): number {
+  return Math.round(seconds * 1e6) / 1e6;
+}
+
+function truncateString(value: string, max: number, cut: { truncated: boolean }): string {
+  if (value.length <= max) return value;
+  cut.truncated = true;
+  // Do not split a UTF-16 surrogate pair: JSON would carry a lone surrogate.
+  let end = max;
+  const code = value.charCodeAt(end - 1);
+  if (end > 0 && code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return value.slice(0, end);
+}
+
+/** Copies JSON-like content with every long string cut; depth-limited so a cyclic or odd object cannot hang us. */
+function truncateStrings(value: unknown, max: number, cut: { truncated: boolean }, depth: number): unknown {
+  if (typeof value === 'string') return truncateString(value, max, cut);
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth > 8) {
+    cut.truncated = true;
+    return '[nested too deep]';
+  }
+  if (Array.isArray(value)) return value.map((item) => truncateStrings(item, max, cut, depth + 1));
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = truncateStrings((value as Record<string, unknown>)[key], max, cut, depth + 1);
+  return copy;
+}

@@ -1,0 +1,107 @@
+import { warnOnce } from '../debug-log.js';
+import { makeLokiStream, type LokiStream } from '../export/log-entry.js';
+import type { TelemetrySink } from '../export/telemetry-sink.js';
+import type { Pricer } from '../pricing/price-call.js';
+import { CompatibleSeries } from './compatible-series.js';
+import { buildLogLine, type LogLine } from './log-line.js';
+import type { Observation } from './observation.js';
+import { serializeLogLine } from './serialize-log-line.js';
+
+export interface RecorderSettings {
+  environment: string;
+  instance: string;
+  labels: Readonly<Record<string, string>>;
+  disableContent: boolean;
+  maxContentLength: number;
+  redact?: (line: LogLine) => LogLine | undefined;
+}
+
+/** Label values come from servers; keep them well under Loki's 2,048-byte limit. */
+const MAX_MODEL_LABEL = 256;
+const MAX_CACHED_STREAMS = 1000;
+
+/**
+ * Turns each Observation into samples and one log line, and hands them to the
+ * exporter's queues. Runs on the app's request path (inside the SDK's parse),
+ * so it only builds small objects; the encoding and I/O wait for the flush.
+ *
+ * @example
+ * const recorder = new Recorder(exporter, createPricer(), settings);
+ * recorder.record(observation);
+ */
+export class Recorder {
+  private readonly compatible: CompatibleSeries;
+  private readonly streams = new Map<string, LokiStream>();
+
+  constructor(
+    private readonly sink: TelemetrySink,
+    private readonly pricer: Pricer,
+    private readonly settings: RecorderSettings,
+  ) {
+    this.compatible = new CompatibleSeries({ ...settings.labels, environment: settings.environment, instance: settings.instance });
+  }
+
+  record(obs: Observation): void {
+    const model = modelLabel(obs);
+    const cost = this.costOf(obs, model);
+    this.compatible.record(obs, model, cost, this.sink);
+    this.log(obs, model, cost);
+  }
+
+  private costOf(obs: Observation, model: string): number | undefined {
+    if (obs.usage === undefined) return undefined;
+    const cost = this.pricer.price({
+      provider: obs.provider,
+      model,
+      usage: obs.usage,
+      serviceTier: obs.serviceTier,
+      atMs: obs.endMs,
+    });
+    if (cost === undefined) {
+      warnOnce(
+        `unpriced:${model}`,
+        `grafana-openai-monitoring: no price known for model "${model}"; its calls get no cost sample. Add it with the \`prices\` option.`,
+        'GOM_UNPRICED_MODEL',
+      );
+    }
+    return cost;
+  }
+
+  private log(obs: Observation, model: string, cost: number | undefined): void {
+    let line: LogLine | undefined = buildLogLine(obs, cost, this.settings);
+    if (this.settings.redact !== undefined) {
+      try {
+        line = this.settings.redact(line);
+      } catch {
+        // A failing redact() must not leak what it was meant to hide: drop the line.
+        line = undefined;
+      }
+      if (line === undefined) return;
+    }
+    const level = obs.outcome === 'error' ? 'error' : 'info';
+    this.sink.addLogEntry(this.streamFor(obs.source, model, level), obs.endMs, serializeLogLine(line));
+  }
+
+  private streamFor(source: string, model: string, level: string): LokiStream {
+    const key = `${source}\u0000${model}\u0000${level}`;
+    let stream = this.streams.get(key);
+    if (stream === undefined) {
+      stream = makeLokiStream({
+        ...this.settings.labels,
+        job: 'integrations/openai',
+        source,
+        model,
+        environment: this.settings.environment,
+        level,
+      });
+      if (this.streams.size < MAX_CACHED_STREAMS) this.streams.set(key, stream);
+    }
+    return stream;
+  }
+}
+
+/** The `model` label: the model the response names, else the one requested. */
+function modelLabel(obs: Observation): string {
+  const model = obs.responseModel ?? obs.requestModel ?? 'unknown';
+  return model.length > MAX_MODEL_LABEL ? model.slice(0, MAX_MODEL_LABEL) : model;
+}

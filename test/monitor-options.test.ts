@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resolveOptions } from '../src/monitor-options';
+import { MonitoringError } from '../src/monitoring-error';
+
+const local = { metrics_url: 'http://127.0.0.1:9090/api/v1/write', logs_url: 'http://127.0.0.1:3100' };
+const cloud = {
+  metrics_url: 'https://prometheus-prod-13-prod-us-east-0.grafana.net/api/prom',
+  logs_url: 'https://logs-prod-006.grafana.net',
+  metrics_username: '123456',
+  logs_username: '654321',
+  access_token: 'glc_example_token',
+};
+
+function rejects(options: unknown, option: string, fragment: string): void {
+  assert.throws(() => resolveOptions(options), (err: unknown) => {
+    assert.ok(err instanceof MonitoringError, String(err));
+    assert.equal(err.code, 'GOM_INVALID_OPTION');
+    assert.equal(err.option, option);
+    assert.ok(err.message.startsWith(option), `message should start with the option: ${err.message}`);
+    assert.ok(err.message.includes(fragment), err.message);
+    assert.ok(!err.message.includes('glc_example_token'), 'the token must never be echoed');
+    return true;
+  });
+}
+
+describe('monitor options', () => {
+  it('accepts the five options of the original README and normalises the URLs', () => {
+    const resolved = resolveOptions(cloud);
+    assert.equal(resolved.metrics.url, 'https://prometheus-prod-13-prod-us-east-0.grafana.net/api/prom/push');
+    assert.equal(resolved.logs.url, 'https://logs-prod-006.grafana.net/loki/api/v1/push');
+    assert.deepEqual({ u: resolved.metrics.username, p: resolved.metrics.password }, { u: '123456', p: 'glc_example_token' });
+    assert.deepEqual({ u: resolved.logs.username, p: resolved.logs.password }, { u: '654321', p: 'glc_example_token' });
+  });
+
+  it('takes numeric instance ids as usernames', () => {
+    assert.equal(resolveOptions({ ...cloud, metrics_username: 123456 }).metrics.username, '123456');
+  });
+
+  it('needs no credentials for a receiver without auth', () => {
+    const resolved = resolveOptions(local);
+    assert.equal(resolved.metrics.username, undefined);
+    assert.equal(resolved.logs.password, undefined);
+  });
+
+  it('defaults environment to "default" and instance to <hostname>:<pid>', () => {
+    const resolved = resolveOptions(local);
+    assert.equal(resolved.environment, 'default');
+    assert.ok(resolved.instance.endsWith(`:${process.pid}`), resolved.instance);
+  });
+
+  it('rejects a username without the token', () => rejects({ ...local, metrics_username: '1', logs_username: '2' }, 'access_token', 'is missing'));
+  it('rejects a token without the metrics username', () => rejects({ ...cloud, metrics_username: undefined }, 'metrics_username', 'Prometheus instance id'));
+  it('rejects a token without the logs username', () => rejects({ ...cloud, logs_username: undefined }, 'logs_username', 'Loki instance id'));
+  it('rejects a missing metrics_url', () => rejects({ logs_url: local.logs_url }, 'metrics_url', 'is required'));
+  it('rejects a non-http logs_url', () => rejects({ ...local, logs_url: 'file:///tmp/x' }, 'logs_url', 'http://'));
+  it('rejects a misspelt option and suggests the right one', () => rejects({ ...local, flush_interval: 1000 }, 'flush_interval', 'did you mean flush_interval_ms'));
+  it('rejects a non-integer timeout_ms', () => rejects({ ...local, timeout_ms: 1.5 }, 'timeout_ms', 'whole number'));
+  it('rejects a negative flush_interval_ms', () => rejects({ ...local, flush_interval_ms: -1 }, 'flush_interval_ms', 'whole number'));
+  it('rejects labels that the library sets itself', () => rejects({ ...local, labels: { model: 'x' } }, 'labels', 'set by the library'));
+  it('rejects a label name Prometheus would refuse', () => rejects({ ...local, labels: { 'team-name': 'a' } }, 'labels', 'not a valid label name'));
+  it('rejects more labels than Loki allows room for', () => {
+    const labels = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`l${i}`, 'v']));
+    rejects({ ...local, labels }, 'labels', 'at most 8');
+  });
+  it('rejects a price without an input rate', () => rejects({ ...local, prices: { 'my-model': { output: 1 } } }, 'prices', 'needs { input'));
+  it('rejects an on_error that is not a function', () => rejects({ ...local, on_error: 'log' }, 'on_error', 'must be a function'));
+  it('rejects no options at all', () => rejects(undefined, 'options', 'required'));
+});
