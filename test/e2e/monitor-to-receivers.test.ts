@@ -1,0 +1,243 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { chat_v1, chat_v2, type Monitor } from '../../src/index';
+import { loadFixture, startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-server';
+import { startLokiReceiver, type LokiReceiver } from '../support/loki-receiver';
+import { loadOpenAI, newClient } from '../support/openai-sdk';
+import { startRemoteWriteReceiver, type RemoteWriteReceiver } from '../support/remote-write-receiver';
+
+const sdk = loadOpenAI();
+const messages = [{ role: 'user' as const, content: 'Say hello' }];
+
+/** USD per 1M tokens from shared/reference/openai-pricing.md (source tag GP, checked 2025-07-04). */
+const PUBLISHED = {
+  'gpt-4.1': { input: 2.0, cached: 0.5, output: 8.0 },
+  'gpt-4o-mini': { input: 0.15, cached: 0.075, output: 0.6 },
+  'babbage-002': { input: 0.4, cached: 0.4, output: 0.4 },
+};
+
+function publishedCost(model: keyof typeof PUBLISHED, input: number, cached: number, output: number): number {
+  const p = PUBLISHED[model];
+  return ((input - cached) * p.input + cached * p.cached + output * p.output) / 1e6;
+}
+
+function fixtureBody(id: string): { model: string; usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } } {
+  return JSON.parse(loadFixture(id).body.toString('utf8'));
+}
+
+describe(`monitoring the openai ${sdk.version} client end to end`, () => {
+  let fake: FakeOpenAI;
+  let prom: RemoteWriteReceiver;
+  let loki: LokiReceiver;
+  let monitors: Monitor[] = [];
+
+  before(async () => {
+    fake = await startFakeOpenAI();
+  });
+  after(() => fake.close());
+  beforeEach(async () => {
+    fake.reset();
+    prom = await startRemoteWriteReceiver();
+    loki = await startLokiReceiver();
+  });
+  afterEach(async () => {
+    await Promise.all(monitors.map((m) => m.shutdown()));
+    monitors = [];
+    await prom.close();
+    await loki.close();
+  });
+
+  function options(extra: Record<string, unknown> = {}) {
+    return {
+      metrics_url: prom.url,
+      logs_url: loki.url.replace('/loki/api/v1/push', ''),
+      metrics_username: '123456',
+      logs_username: '654321',
+      access_token: 'glc_example',
+      environment: 'test',
+      instance: 'host-a:1',
+      flush_interval_ms: 60_000,
+      ...extra,
+    };
+  }
+
+  it('pushes one sample per call to each compatible series, with the labels the Grafana integration dashboard queries', async () => {
+    const client = newClient(fake);
+    const monitor = chat_v2.monitor(client, options());
+    monitors.push(monitor);
+    await client.chat.completions.create({ model: 'gpt-4.1', messages });
+    await client.chat.completions.create({ model: 'gpt-4.1', messages });
+    await monitor.flush();
+    const body = fixtureBody('chat.simple.gpt-4.1');
+    const labels = { job: 'integrations/openai', source: 'node_chatv2', model: body.model, environment: 'test', instance: 'host-a:1' };
+    assert.deepEqual(prom.samplesOf('openai_promptTokens', labels).map((s) => s.value), [body.usage.prompt_tokens, body.usage.prompt_tokens]);
+    assert.deepEqual(prom.samplesOf('openai_completionTokens', labels).map((s) => s.value), [body.usage.completion_tokens, body.usage.completion_tokens]);
+    assert.deepEqual(prom.samplesOf('openai_totalTokens', labels).map((s) => s.value), [body.usage.total_tokens, body.usage.total_tokens]);
+    const durations = prom.samplesOf('openai_requestDuration', labels);
+    assert.equal(durations.length, 2);
+    assert.ok(durations.every((d) => d.value > 0 && d.value < 5), 'duration is in seconds');
+    const cost = prom.samplesOf('openai_usageCost', labels).map((s) => s.value);
+    const expected = publishedCost('gpt-4.1', body.usage.prompt_tokens, 0, body.usage.completion_tokens);
+    assert.equal(cost.length, 2);
+    for (const c of cost) assert.ok(Math.abs(c - expected) < 1e-9, `cost ${c} vs published ${expected}`);
+    assert.deepEqual(prom.violations, []);
+  });
+
+  it('prices a dated snapshot at its model price with cached input discounted', async () => {
+    const client = newClient(fake);
+    const monitor = chat_v2.monitor(client, options());
+    monitors.push(monitor);
+    fake.replyWith(() => ({
+      body: {
+        id: 'chatcmpl-x', object: 'chat.completion', created: 1, model: 'gpt-4o-mini-2024-07-18',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'hi', refusal: null }, finish_reason: 'stop', logprobs: null }],
+        usage: { prompt_tokens: 2000, completion_tokens: 300, total_tokens: 2300, prompt_tokens_details: { cached_tokens: 1536 } },
+      },
+    }));
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    await monitor.flush();
+    const [cost] = prom.samplesOf('openai_usageCost', { model: 'gpt-4o-mini-2024-07-18' });
+    assert.ok(Math.abs(cost.value - publishedCost('gpt-4o-mini', 2000, 1536, 300)) < 1e-9, String(cost.value));
+  });
+
+  it('sends basic auth with the instance id and token, and the four remote-write headers', async () => {
+    const client = newClient(fake);
+    const monitor = chat_v2.monitor(client, options());
+    monitors.push(monitor);
+    await client.chat.completions.create({ model: 'gpt-4.1', messages });
+    await monitor.flush();
+    assert.deepEqual(prom.requests[0].basicAuth, { username: '123456', password: 'glc_example' });
+    assert.deepEqual(loki.requests[0].basicAuth, { username: '654321', password: 'glc_example' });
+    assert.equal(prom.requests[0].headers['content-encoding'], 'snappy');
+    assert.equal(prom.requests[0].headers['x-prometheus-remote-write-version'], '0.1.0');
+    assert.match(String(prom.requests[0].headers['user-agent']), /^grafana-openai-monitoring\/\d+\.\d+\.\d+/);
+  });
+
+  it('writes one JSON Loki line per call with bounded stream labels and the prompt only in the line', async () => {
+    const client = newClient(fake);
+    const monitor = chat_v2.monitor(client, options());
+    monitors.push(monitor);
+    await client.chat.completions.create({ model: 'gpt-4.1', messages });
+    await monitor.flush();
+    const entries = loki.entries();
+    assert.equal(entries.length, 1);
+    const body = fixtureBody('chat.simple.gpt-4.1');
+    assert.deepEqual(entries[0].labels, { job: 'integrations/openai', source: 'node_chatv2', model: body.model, environment: 'test', level: 'info' });
+    const line = entries[0].json as Record<string, unknown>;
+    assert.equal(line.request_model, 'gpt-4.1');
+    assert.equal(line.response_model, body.model);
+    assert.deepEqual(line.prompt, messages);
+    assert.equal(typeof line.response, 'string');
+    assert.equal(line.finish_reason, 'stop');
+    assert.deepEqual((line.usage as Record<string, number>).total_tokens, body.usage.total_tokens);
+    assert.equal(typeof line.cost_usd, 'number');
+    assert.equal(typeof line.duration_s, 'number');
+    assert.equal(line.request_id, loadFixture('chat.simple.gpt-4.1').record.response_headers['x-request-id']);
+    assert.deepEqual(loki.violations, []);
+  });
+
+  it('leaves prompt and response out of the line with disable_content', async () => {
+    const client = newClient(fake);
+    const monitor = chat_v2.monitor(client, options({ disable_content: true }));
+    monitors.push(monitor);
+    await client.chat.completions.create({ model: 'gpt-4.1', messages });
+    await monitor.flush();
+    const line = loki.entries()[0].json as Record<string, unknown>;
+    assert.equal(line.prompt, undefined);
+    assert.equal(line.response, undefined);
+    assert.ok(!loki.entries()[0].line.includes('Say hello'));
+  });
+
+  it('logs an API error at level error, sends no token samples for it, and the app gets the very same error', async () => {
+    const client = newClient(fake);
+    const monitor = chat_v2.monitor(client, options());
+    monitors.push(monitor);
+    fake.reply('errors.429.insufficient_quota');
+    const error = await client.chat.completions.create({ model: 'gpt-4.1', messages }).catch((e: unknown) => e);
+    assert.ok(error instanceof sdk.module.RateLimitError);
+    await monitor.flush();
+    const [entry] = loki.entries();
+    assert.equal(entry.labels.level, 'error');
+    const line = entry.json as { outcome: string; status: number; error: { type: string } };
+    assert.equal(line.outcome, 'error');
+    assert.equal(line.status, 429);
+    assert.equal(line.error.type, 'RateLimitError');
+    assert.equal(prom.samplesOf('openai_promptTokens').length, 0);
+  });
+
+  it('chat_v1 monitors the legacy completions endpoint with source node_chatv1', async () => {
+    const client = newClient(fake);
+    const monitor = chat_v1.monitor(client, options());
+    monitors.push(monitor);
+    await client.completions.create({ model: 'babbage-002', prompt: 'Say this is a test' });
+    await monitor.flush();
+    const body = fixtureBody('completions.basic.babbage-002');
+    const [tokens] = prom.samplesOf('openai_totalTokens', { source: 'node_chatv1', model: body.model });
+    assert.equal(tokens.value, body.usage.total_tokens);
+    const [cost] = prom.samplesOf('openai_usageCost', { source: 'node_chatv1' });
+    assert.ok(Math.abs(cost.value - publishedCost('babbage-002', body.usage.prompt_tokens, 0, body.usage.completion_tokens)) < 1e-9);
+  });
+
+  it('chat_v1 and chat_v2 on the same options share one exporter: one push per signal per flush', async () => {
+    const client = newClient(fake);
+    monitors.push(chat_v2.monitor(client, options()), chat_v1.monitor(client, options()));
+    await client.chat.completions.create({ model: 'gpt-4.1', messages });
+    await client.completions.create({ model: 'babbage-002', prompt: 'Say this is a test' });
+    await monitors[0].flush();
+    assert.equal(prom.requests.length, 1);
+    assert.equal(loki.requests.length, 1);
+    assert.equal(loki.entries().length, 2);
+  });
+
+  it('sends no cost sample (rather than $0) for a model without a price', async () => {
+    const client = newClient(fake);
+    const monitor = chat_v2.monitor(client, options());
+    monitors.push(monitor);
+    fake.replyWith(() => ({
+      body: {
+        id: 'c', object: 'chat.completion', created: 1, model: 'my-private-finetune',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
+      },
+    }));
+    await client.chat.completions.create({ model: 'my-private-finetune', messages });
+    await monitor.flush();
+    assert.equal(prom.samplesOf('openai_totalTokens', { model: 'my-private-finetune' }).length, 1);
+    assert.equal(prom.samplesOf('openai_usageCost', { model: 'my-private-finetune' }).length, 0);
+  });
+
+  it('prices a model from the prices option', async () => {
+    const client = newClient(fake);
+    const monitor = chat_v2.monitor(client, options({ prices: { 'my-private-finetune': { input: 3, output: 12 } } }));
+    monitors.push(monitor);
+    fake.replyWith(() => ({
+      body: {
+        id: 'c', object: 'chat.completion', created: 1, model: 'my-private-finetune',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 },
+      },
+    }));
+    await client.chat.completions.create({ model: 'my-private-finetune', messages });
+    await monitor.flush();
+    const [cost] = prom.samplesOf('openai_usageCost', { model: 'my-private-finetune' });
+    assert.ok(Math.abs(cost.value - (1000 * 3 + 100 * 12) / 1e6) < 1e-12);
+  });
+
+  it('shutdown() delivers what is buffered and restores the original method', async () => {
+    const client = newClient(fake);
+    const original = client.chat.completions.create;
+    const monitor = chat_v2.monitor(client, options());
+    await client.chat.completions.create({ model: 'gpt-4.1', messages });
+    await monitor.shutdown();
+    assert.equal(client.chat.completions.create, original);
+    assert.equal(prom.samplesOf('openai_totalTokens').length, 1);
+    assert.equal(loki.entries().length, 1);
+  });
+
+  it('fails at monitor() time, naming the option, for bad options', () => {
+    const client = newClient(fake);
+    assert.throws(() => chat_v2.monitor(client, { ...options(), metrics_url: 'prometheus.example.com' }), /^MonitoringError: metrics_url/);
+    assert.throws(() => chat_v2.monitor(client, { ...options(), access_token: undefined }), /access_token/);
+    assert.throws(() => chat_v2.monitor({} as object, options()), /client has no client\.chat\.completions\.create/);
+  });
+});
