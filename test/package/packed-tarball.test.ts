@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { repoRoot } from '../support/paths';
+
+/**
+ * What a user gets from npm: `npm pack`, installed into a fresh app beside
+ * openai 4, then loaded both ways by the Node running the tests. In the
+ * version matrix that Node may be too old for the machine's npm (the npm
+ * packages `node@N` ship no npm), so .ci/run names the machine's own node and
+ * npm CLI in GOM_HOST_NODE and GOM_NPM_CLI.
+ */
+function npm(args: string[], cwd: string): string {
+  const all = [...args, '--no-audit', '--no-fund', '--loglevel=error'];
+  const options = { cwd, encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'] };
+  const cli = process.env.GOM_NPM_CLI;
+  if (cli !== undefined && cli !== '') return execFileSync(process.env.GOM_HOST_NODE ?? process.execPath, [cli, ...all], options);
+  return execFileSync('npm', all, options);
+}
+
+describe('the packed tarball', () => {
+  let app: string;
+  let work: string;
+
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'gom-pack-'));
+    app = join(work, 'app');
+    // The tarball is made from the already-built dist/ (prepare is skipped: no rebuild inside the test).
+    npm(['pack', '--ignore-scripts', '--pack-destination', work], repoRoot);
+    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+    assert.ok(tarball, 'npm pack wrote no tarball');
+    execFileSync('mkdir', ['-p', app]);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'fresh-app', version: '1.0.0', private: true }));
+    npm(['install', '--prefer-offline', join(work, tarball), 'openai@4.104.0'], app);
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  const script = (loader: string) => `
+    ${loader}
+    const client = new OpenAI({ apiKey: 'sk-test-not-a-secret', baseURL: 'http://127.0.0.1:9/v1' });
+    const original = client.chat.completions.create;
+    const monitor = chat_v2.monitor(client, { metrics_url: 'http://127.0.0.1:9/api/v1/write', logs_url: 'http://127.0.0.1:9' });
+    if (client.chat.completions.create === original) throw new Error('not patched');
+    chat_v1.monitor(client, { metrics_url: 'http://127.0.0.1:9/api/v1/write', logs_url: 'http://127.0.0.1:9' }).shutdown();
+    monitor.shutdown().then(() => {
+      if (client.chat.completions.create !== original) throw new Error('not restored');
+      console.log('ok', typeof MonitoringError);
+    });
+  `;
+
+  it('works by require() with openai 4', () => {
+    const out = execFileSync(process.execPath, ['-e', script(`const OpenAI = require('openai'); const { chat_v1, chat_v2, MonitoringError } = require('grafana-openai-monitoring');`)], { cwd: app, encoding: 'utf8' });
+    assert.equal(out.trim(), 'ok function');
+  });
+
+  it('works by import with openai 4', () => {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script(`import OpenAI from 'openai'; import { chat_v1, chat_v2, MonitoringError } from 'grafana-openai-monitoring';`)], { cwd: app, encoding: 'utf8' });
+    assert.equal(out.trim(), 'ok function');
+  });
+
+  it('ships type declarations for both module systems and no tests', () => {
+    const listing = npm(['pack', '--dry-run', '--json', '--ignore-scripts'], repoRoot);
+    const files = (JSON.parse(listing) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
+    assert.ok(files.includes('dist/cjs/index.d.ts'));
+    assert.ok(files.includes('dist/esm/index.d.ts'));
+    assert.ok(files.includes('LICENSE.txt'));
+    assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('build/')));
+  });
+});
