@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import type { MonitoringError } from '../monitoring-error.js';
+import { Exporter, warnDeliveryProblem, type ExporterOptions } from './exporter.js';
+
+/**
+ * Monitors with the same destination share one Exporter (DESIGN.md §1: "one
+ * queue, one connection pool, one push per flush interval, so chat_v1 + chat_v2
+ * on the same options cost no more than one"), and a single writer per series
+ * is what keeps timestamps strictly increasing (wire-protocols.md §8 item 6).
+ *
+ * The destination is the two URLs and their credentials. The map key is a
+ * SHA-256 digest of them, so no string that could end up in a log, a heap
+ * snapshot diff or a debugger watch holds the token in clear. Other options
+ * (intervals, queue size, selfLabels) are the first acquirer's; every
+ * acquirer's `onError` receives the shared exporter's problems.
+ */
+
+export interface ExporterLease {
+  readonly exporter: Exporter;
+  /** Gives the exporter back; the last release shuts it down (final flush, bounded). Idempotent. */
+  release(): Promise<void>;
+}
+
+interface Entry {
+  readonly exporter: Exporter;
+  readonly handlers: Set<(err: MonitoringError) => void>;
+  leases: number;
+}
+
+const live = new Map<string, Entry>();
+
+function destinationKey(options: ExporterOptions): string {
+  const { metrics, logs } = options;
+  const parts = [metrics.url, metrics.username ?? null, metrics.password ?? null, logs.url, logs.username ?? null, logs.password ?? null];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+/**
+ * Returns the exporter for this destination, creating it on first use.
+ *
+ * @example
+ * const { exporter, release } = acquireExporter({ metrics, logs, userAgent: 'grafana-openai-monitoring/1.0.0' });
+ * exporter.addSample(series, 1, Date.now());
+ * await release(); // the last one flushes and stops it
+ */
+export function acquireExporter(options: ExporterOptions): ExporterLease {
+  const key = destinationKey(options);
+  let entry = live.get(key);
+  if (!entry) {
+    const handlers = new Set<(err: MonitoringError) => void>();
+    const exporter = new Exporter({
+      ...options,
+      onError: (err) => {
+        if (handlers.size === 0) return warnDeliveryProblem(err);
+        for (const handler of [...handlers]) {
+          try {
+            handler(err);
+          } catch {
+            // One monitor's throwing on_error must not keep the others from hearing about it.
+          }
+        }
+      },
+    });
+    entry = { exporter, handlers, leases: 0 };
+    live.set(key, entry);
+  }
+  const owned = entry;
+  owned.leases += 1;
+  // A wrapper per lease, so two monitors passing the same function each get their own registration.
+  const handler = options.onError ? (err: MonitoringError): void => options.onError?.(err) : undefined;
+  if (handler) owned.handlers.add(handler);
+  let released: Promise<void> | undefined;
+  return {
+    exporter: owned.exporter,
+    release(): Promise<void> {
+      if (released) return released;
+      const forget = (): void => {
+        if (handler) owned.handlers.delete(handler);
+      };
+      owned.leases -= 1;
+      if (owned.leases > 0) {
+        forget();
+        return (released = Promise.resolve());
+      }
+      // Forget it before the final flush, so a monitor created meanwhile gets a fresh exporter;
+      // the last monitor still hears about problems of that final flush.
+      if (live.get(key) === owned) live.delete(key);
+      return (released = owned.exporter.shutdown().then(forget));
+    },
+  };
+}
+
+/**
+ * How many distinct destinations have a live exporter (for tests and diagnostics).
+ *
+ * @example
+ * liveExporterCount(); // 0 after every monitor was shut down
+ */
+export function liveExporterCount(): number {
+  return live.size;
+}

@@ -1,0 +1,311 @@
+import { debugLog, warnOnce } from '../debug-log.js';
+import { MonitoringError } from '../monitoring-error.js';
+import { onProcessBeforeExit } from './exit-hook.js';
+import { FinalDelivery } from './final-delivery.js';
+import { deliverWithRetry, type DeliveryContext } from './http/deliver-with-retry.js';
+import { HttpTransport } from './http/http-transport.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions, type Signal } from './http/retry-policy.js';
+import type { LaneContext } from './lane-context.js';
+import type { LokiStream } from './log-entry.js';
+import { LogLane } from './log-lane.js';
+import { lokiEndpoint, remoteWriteEndpoint, type EndpointOptions, type PushEndpoint } from './push-endpoint.js';
+import { SampleLane, type Collector } from './sample-lane.js';
+import { SelfMetrics, type SelfMetricsSnapshot } from './self-metrics.js';
+import { SerialFlush } from './serial-flush.js';
+import type { Series } from './series.js';
+
+export type { Collector } from './sample-lane.js';
+
+/**
+ * One exporter per destination, shared by every monitor that pushes there
+ * (exporter-registry.ts): one queue per signal, one keep-alive pool, one push
+ * per signal per flush interval.
+ *
+ * Rules it keeps (DESIGN.md §3 rules 3-4, wire-protocols.md §8):
+ * - `addSample`/`addLogEntry` run on the application's request path: O(1),
+ *   no I/O, never throw (sample-lane.ts, log-lane.ts own timestamps and batching).
+ * - pushes of one signal never overlap (serial-flush.ts, vector B16); a flush
+ *   sends one request per signal unless the queue exceeds maxSamplesPerRequest.
+ * - nothing keeps an idle process alive (timer and sockets unref()ed); at
+ *   `beforeExit` what is queued is delivered once, bounded by shutdownTimeoutMs
+ *   (final-delivery.ts), and then the process exits by itself.
+ * - every delivery problem reaches `onError` once, as a MonitoringError without secrets.
+ */
+
+export interface ExporterOptions {
+  readonly metrics: EndpointOptions;
+  readonly logs: EndpointOptions;
+  /** Default 10 000. */
+  readonly flushIntervalMs?: number;
+  /** Per HTTP attempt, connect to end of response. Default 5 000. */
+  readonly timeoutMs?: number;
+  /** Bound of the final delivery at shutdown or process exit. Default 5 000. */
+  readonly shutdownTimeoutMs?: number;
+  /** Per signal; when full the oldest is dropped. Default 10 000. */
+  readonly maxQueue?: number;
+  /** Samples (or log entries) per request. Default 5 000. */
+  readonly maxSamplesPerRequest?: number;
+  /** Bytes of log lines per Loki request. Default 4 MiB. */
+  readonly maxLogBytesPerRequest?: number;
+  readonly onError?: (err: MonitoringError) => void;
+  /** `<name>/<version>`, sent on every push. */
+  readonly userAgent: string;
+  /** Constant labels of the self-monitoring series, e.g. `{ job, instance }`. */
+  readonly selfLabels?: Readonly<Record<string, string>>;
+  /** Overrides of the retry bounds (retry-policy.ts). */
+  readonly retry?: Partial<RetryPolicyOptions>;
+}
+
+export interface ExporterStats extends SelfMetricsSnapshot {
+  readonly queuedSamples: number;
+  readonly queuedLogEntries: number;
+  readonly pushing: Readonly<Record<Signal, boolean>>;
+  readonly shutDown: boolean;
+}
+
+/**
+ * Reports a delivery problem when nobody registered `onError`: one process
+ * warning per code and signal, so a wrong URL is visible without flooding stderr.
+ *
+ * @example
+ * warnDeliveryProblem(new MonitoringError('GOM_ENDPOINT_CONFIG', 'metrics push … answered HTTP 404', { signal: 'metrics', status: 404 }));
+ */
+export function warnDeliveryProblem(err: MonitoringError): void {
+  warnOnce(`${err.code}:${err.signal ?? ''}`, err.message, err.code);
+}
+
+export class Exporter {
+  private readonly shutdownTimeoutMs: number;
+  private readonly transport = new HttpTransport();
+  private readonly final = new FinalDelivery();
+  private readonly self: SelfMetrics;
+  private readonly samples: SampleLane;
+  private readonly entries: LogLane;
+  private readonly metricsFlush: SerialFlush;
+  private readonly logsFlush: SerialFlush;
+  private readonly interval: NodeJS.Timeout;
+  private readonly unregisterExit: () => void;
+  private exitDelivery: Promise<void> | undefined;
+  /**
+   * Counts what the app added; an exit delivery remembers the count it ran at.
+   * Without this, each `beforeExit` after a failed delivery would start another
+   * (a retry loop or the self-monitoring counters always leave something), and a
+   * process whose endpoints are down would live many times shutdownTimeoutMs.
+   */
+  private appDataAdded = 0;
+  private appDataAtExitDelivery = -1;
+  private closing: Promise<void> | undefined;
+
+  /**
+   * Throws MonitoringError GOM_INVALID_OPTION for a bad URL or bound.
+   *
+   * @example
+   * const exporter = new Exporter({
+   *   metrics: { url: 'https://prometheus-prod-13-prod-us-east-0.grafana.net/api/prom/push', username: '123456', password: token },
+   *   logs: { url: 'https://logs-prod-006.grafana.net/loki/api/v1/push', username: '654321', password: token },
+   *   userAgent: 'grafana-openai-monitoring/1.0.0',
+   *   selfLabels: { job: 'integrations/openai', instance: 'host:4242' },
+   * });
+   */
+  constructor(private readonly options: ExporterOptions) {
+    const metricsEndpoint = remoteWriteEndpoint(options.metrics, options.userAgent);
+    const logsEndpoint = lokiEndpoint(options.logs, options.userAgent);
+    const flushIntervalMs = positive(options.flushIntervalMs, 10_000, 'flush_interval_ms');
+    const timeoutMs = positive(options.timeoutMs, 5_000, 'timeout_ms');
+    this.shutdownTimeoutMs = positive(options.shutdownTimeoutMs, 5_000, 'shutdown_timeout_ms');
+    const maxQueue = Math.ceil(positive(options.maxQueue, 10_000, 'max_queue'));
+    const maxPerRequest = Math.ceil(positive(options.maxSamplesPerRequest, 5_000, 'max_samples_per_request'));
+    const maxLogBytes = positive(options.maxLogBytesPerRequest, 4 * 1024 * 1024, 'max_log_bytes_per_request');
+    const policy: RetryPolicyOptions = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.self = new SelfMetrics(options.selfLabels);
+
+    const lane = (signal: Signal, endpoint: PushEndpoint): LaneContext => {
+      const delivery = this.deliveryContext(signal, endpoint, policy, timeoutMs);
+      return {
+        self: this.self,
+        final: this.final,
+        maxPerRequest,
+        maxDataAgeMs: policy.maxDataAgeMs,
+        deliver: (body, oldestMs, count) => this.deliver(signal, endpoint, delivery, body, oldestMs, count),
+        report: (err) => this.report(err),
+      };
+    };
+    this.samples = new SampleLane(lane('metrics', metricsEndpoint), maxQueue);
+    this.entries = new LogLane(lane('logs', logsEndpoint), maxQueue, maxLogBytes);
+    this.metricsFlush = new SerialFlush(() => this.samples.push());
+    this.logsFlush = new SerialFlush(() => this.entries.push());
+    this.interval = setInterval(() => void this.flush(), flushIntervalMs);
+    this.interval.unref(); // an idle app must exit; beforeExit delivers what is left
+    this.unregisterExit = onProcessBeforeExit(() => this.deliverAtExit());
+  }
+
+  /**
+   * Queues one sample. O(1), no I/O, never throws. A timestamp in the future is
+   * clamped to now; one not after the series' last becomes last + 1.
+   *
+   * @example
+   * exporter.addSample(makeSeries('openai_promptTokens', labels), 12, Date.now());
+   */
+  addSample(series: Series, value: number, timestampMs: number): void {
+    try {
+      if (this.closing) this.self.countDropped('metrics', 'shutdown', 1);
+      else {
+        this.appDataAdded += 1;
+        this.samples.add(series, value, timestampMs);
+      }
+    } catch (err) {
+      debugLog('addSample failed: %s', err);
+    }
+  }
+
+  /**
+   * Queues one Loki line on a stream. No I/O, never throws.
+   *
+   * @example
+   * exporter.addLogEntry(makeLokiStream({ job: 'integrations/openai', level: 'info' }), Date.now(), JSON.stringify(line));
+   */
+  addLogEntry(stream: LokiStream, timestampMs: number, line: string): void {
+    try {
+      if (this.closing) this.self.countDropped('logs', 'shutdown', 1);
+      else {
+        this.appDataAdded += 1;
+        this.entries.add(stream, timestampMs, line);
+      }
+    } catch (err) {
+      debugLog('addLogEntry failed: %s', err);
+    }
+  }
+
+  /**
+   * Registers cumulative series read at every flush and stamped with the flush
+   * time. Returns the function that unregisters them.
+   *
+   * @example
+   * const stop = exporter.addCollector(() => histogram.series());
+   * stop();
+   */
+  addCollector(collect: Collector): () => void {
+    return this.samples.addCollector(collect);
+  }
+
+  /**
+   * Pushes what is queued now; resolves when it was delivered or given up. Never rejects.
+   *
+   * @example
+   * await exporter.flush();
+   */
+  flush(): Promise<void> {
+    if (this.closing) return this.closing;
+    return Promise.all([this.metricsFlush.request(), this.logsFlush.request()]).then(noop, noop);
+  }
+
+  /**
+   * Final flush bounded by shutdownTimeoutMs, then stops the timer, removes the
+   * exit hook and closes sockets. Resolves even when the endpoint is dead.
+   *
+   * @example
+   * await exporter.shutdown();
+   */
+  shutdown(): Promise<void> {
+    if (!this.closing) this.closing = this.close().catch(noop);
+    return this.closing;
+  }
+
+  /**
+   * Counters and queue lengths, for tests and diagnostics.
+   *
+   * @example
+   * exporter.stats().droppedSamples.queue_full; // 3
+   */
+  stats(): ExporterStats {
+    return {
+      ...this.self.snapshot(),
+      queuedSamples: this.samples.queued,
+      queuedLogEntries: this.entries.queued,
+      pushing: { metrics: this.metricsFlush.busy, logs: this.logsFlush.busy },
+      shutDown: this.closing !== undefined,
+    };
+  }
+
+  private async close(): Promise<void> {
+    const deadline = Date.now() + this.shutdownTimeoutMs;
+    clearInterval(this.interval);
+    this.unregisterExit();
+    try {
+      if (this.exitDelivery) await this.exitDelivery;
+      await this.final.run(deadline, () => Promise.all([this.metricsFlush.request(), this.logsFlush.request()]));
+    } finally {
+      this.self.countDropped('metrics', 'shutdown', this.samples.clear());
+      this.self.countDropped('logs', 'shutdown', this.entries.clear());
+      this.transport.close();
+    }
+  }
+
+  /** The beforeExit participant: deliver once what is queued, or let the process go. */
+  private deliverAtExit(): void {
+    if (this.closing || this.exitDelivery) return;
+    if (this.appDataAdded === this.appDataAtExitDelivery) return; // delivered (or given up) once already: let the process go
+    const idle = !this.metricsFlush.busy && !this.logsFlush.busy;
+    if (idle && this.samples.queued === 0 && this.entries.queued === 0) return; // nothing left: no loop
+    const work = (): Promise<unknown> => Promise.all([this.metricsFlush.request(), this.logsFlush.request()]);
+    this.appDataAtExitDelivery = this.appDataAdded;
+    this.exitDelivery = this.final
+      .run(Date.now() + this.shutdownTimeoutMs, work)
+      .catch(noop)
+      .then(() => {
+        this.exitDelivery = undefined;
+      });
+  }
+
+  private async deliver(
+    signal: Signal,
+    endpoint: PushEndpoint,
+    context: DeliveryContext,
+    body: Uint8Array | string,
+    oldestDataMs: number,
+    count: number,
+  ): Promise<void> {
+    const result = await deliverWithRetry({ signal, url: endpoint.url, body, headers: endpoint.headers, oldestDataMs }, context);
+    if (result.delivered) return debugLog('%s: pushed %d after %d attempt(s)', signal, count, result.attempts);
+    this.self.countDropped(signal, result.code === 'GOM_PUSH_FAILED' ? 'retries_exhausted' : 'rejected', count);
+    this.report(new MonitoringError(result.code, `${result.message}; ${count} dropped`, { signal, status: result.status }));
+  }
+
+  private report(err: MonitoringError): void {
+    debugLog('%s %s', err.code, err.message);
+    try {
+      if (this.options.onError) this.options.onError(err);
+      else warnDeliveryProblem(err);
+    } catch (handlerError) {
+      debugLog('onError threw: %s', handlerError);
+    }
+  }
+
+  private deliveryContext(signal: Signal, endpoint: PushEndpoint, policy: RetryPolicyOptions, timeoutMs: number): DeliveryContext {
+    return {
+      transport: this.transport,
+      policy,
+      timeoutMs,
+      secrets: endpoint.secrets,
+      finalDeadline: () => this.final.deadline,
+      wait: (ms) => this.final.wait(ms),
+      trackAttempt: (abort) => this.final.track(abort),
+      onAttempt: (failure) => {
+        this.self.countPush(signal);
+        if (failure) this.self.countFailure(signal, failure);
+      },
+    };
+  }
+}
+
+function positive(value: number | undefined, fallback: number, option: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new MonitoringError('GOM_INVALID_OPTION', `${option} must be a positive number, got ${String(value)}`, { option });
+  }
+  return value;
+}
+
+function noop(): void {
+  // Settles a promise chain without a value: flush() and shutdown() never reject.
+}

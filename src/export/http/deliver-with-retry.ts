@@ -1,0 +1,150 @@
+import type { MonitoringErrorCode } from '../../monitoring-error.js';
+import type { FailureReason } from '../self-metrics.js';
+import { describeUrl, HttpNetworkError, type HttpResponse, type HttpTransport } from './http-transport.js';
+import {
+  classifyResponse,
+  isRetryable,
+  mayRetry,
+  parseRetryAfter,
+  retryDelayMs,
+  type RetryPolicyOptions,
+  type Signal,
+} from './retry-policy.js';
+
+/**
+ * Delivers one encoded batch: POST, classify the answer (retry-policy.ts), wait,
+ * POST the very same bytes again (vector B11: a retry is byte-identical, same
+ * timestamps, so receivers that dedup — Prom same ts+value, Loki same ts+line —
+ * make a retry after a lost answer harmless; wire-protocols.md §9 last row).
+ * Resolves with what happened; never rejects.
+ */
+
+export interface BatchRequest {
+  readonly signal: Signal;
+  readonly url: URL;
+  readonly body: Uint8Array | string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Timestamp (ms) of the oldest data in the batch, for the data-age bound. */
+  readonly oldestDataMs: number;
+}
+
+/** What the exporter lends a delivery: transport, policy, and its exit/shutdown state. */
+export interface DeliveryContext {
+  readonly transport: HttpTransport;
+  readonly policy: RetryPolicyOptions;
+  readonly timeoutMs: number;
+  /** Strings that must never appear in a message (token, basic-auth value). */
+  readonly secrets: readonly string[];
+  /** Absolute deadline (epoch ms) while a final delivery runs at exit or shutdown, else undefined. */
+  finalDeadline(): number | undefined;
+  /** Waits `ms`, or less when a final delivery begins (the loop then re-checks the deadline). */
+  wait(ms: number): Promise<void>;
+  /** Lets the exporter abort the attempt in flight when its exit deadline passes; returns the unregister function. */
+  trackAttempt(abort: () => void): () => void;
+  /** Called after every attempt: `undefined` for success, else why it failed. */
+  onAttempt(failure: FailureReason | undefined): void;
+  random?: () => number;
+}
+
+export type DeliveryResult =
+  | { readonly delivered: true; readonly attempts: number }
+  | {
+      readonly delivered: false;
+      readonly attempts: number;
+      readonly code: Extract<MonitoringErrorCode, 'GOM_PUSH_REJECTED' | 'GOM_PUSH_FAILED' | 'GOM_ENDPOINT_CONFIG'>;
+      readonly status?: number;
+      /** A message safe to show: signal, URL without credentials, status, the receiver's words. */
+      readonly message: string;
+    };
+
+/** How much of the receiver's answer a message quotes. */
+const MAX_QUOTED_CHARS = 1024;
+
+/**
+ * @example
+ * const result = await deliverWithRetry({ signal: 'metrics', url, body, headers, oldestDataMs }, context);
+ * if (!result.delivered) onError(new MonitoringError(result.code, result.message, { signal: 'metrics', status: result.status }));
+ */
+export async function deliverWithRetry(batch: BatchRequest, context: DeliveryContext): Promise<DeliveryResult> {
+  const where = `${batch.signal} push to ${describeUrl(batch.url)}`;
+  for (let attempt = 1; ; attempt++) {
+    const deadline = context.finalDeadline();
+    const timeoutMs = deadline === undefined ? context.timeoutMs : Math.min(context.timeoutMs, deadline - Date.now());
+    if (timeoutMs <= 0) {
+      return failed('GOM_PUSH_FAILED', attempt - 1, `${where} gave up: no time left before exit`, undefined, context);
+    }
+
+    let response: HttpResponse | undefined;
+    let networkFailure: HttpNetworkError | undefined;
+    const controller = new AbortController();
+    const untrack = context.trackAttempt(() => controller.abort());
+    try {
+      response = await context.transport.post(batch.url, batch.body, {
+        headers: batch.headers,
+        timeoutMs,
+        ref: deadline !== undefined,
+        signal: controller.signal,
+      });
+    } catch (err) {
+      networkFailure = err instanceof HttpNetworkError ? err : new HttpNetworkError(describeUrl(batch.url), `failed: ${String(err)}`);
+    } finally {
+      untrack();
+    }
+
+    let retryAfterMs: number | undefined;
+    if (response) {
+      const cls = classifyResponse(response.status, batch.signal, response.body);
+      if (cls === 'success') {
+        context.onAttempt(undefined);
+        return { delivered: true, attempts: attempt };
+      }
+      context.onAttempt(cls);
+      const said = `${where} answered HTTP ${response.status}${quote(response.body)}`;
+      if (cls === 'endpoint_config') {
+        return failed('GOM_ENDPOINT_CONFIG', attempt, `${said} (check the URL and that the receiver accepts pushes)`, response.status, context);
+      }
+      if (cls === 'not_written') {
+        return failed('GOM_PUSH_REJECTED', attempt, `${said} (ingestion blocked: nothing was written)`, response.status, context);
+      }
+      if (!isRetryable(cls)) return failed('GOM_PUSH_REJECTED', attempt, said, response.status, context);
+      retryAfterMs = parseRetryAfter(response.headers['retry-after'], Date.now());
+    } else {
+      context.onAttempt(networkFailure?.timedOut ? 'timeout' : 'network');
+    }
+
+    const delay = retryDelayMs(attempt, retryAfterMs, context.policy, context.random);
+    const last = response ? `HTTP ${response.status}${quote(response.body)}` : (networkFailure as HttpNetworkError).reason;
+    const state = { attempt, oldestDataMs: batch.oldestDataMs, deadlineMs: context.finalDeadline() };
+    if (!mayRetry({ ...state, nextAttemptAtMs: Date.now() + delay }, context.policy)) {
+      return failed('GOM_PUSH_FAILED', attempt, `${where} failed after ${attempt} attempt(s), last: ${last}`, response?.status, context);
+    }
+    const wakeAt = Date.now() + delay;
+    // A final delivery beginning during the wait shortens it to a re-check against its deadline.
+    while (Date.now() < wakeAt) {
+      const deadlineNow = context.finalDeadline();
+      if (deadlineNow !== undefined && wakeAt >= deadlineNow) {
+        return failed('GOM_PUSH_FAILED', attempt, `${where} failed after ${attempt} attempt(s) before exit, last: ${last}`, response?.status, context);
+      }
+      await context.wait(wakeAt - Date.now());
+    }
+  }
+}
+
+function quote(body: string): string {
+  const text = body.trim();
+  if (text === '') return '';
+  return `: ${text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text}`;
+}
+
+function failed(
+  code: Extract<MonitoringErrorCode, 'GOM_PUSH_REJECTED' | 'GOM_PUSH_FAILED' | 'GOM_ENDPOINT_CONFIG'>,
+  attempts: number,
+  message: string,
+  status: number | undefined,
+  context: DeliveryContext,
+): DeliveryResult {
+  // A receiver may echo what it was sent; rule 6 (DESIGN.md §3): secrets never appear in an error.
+  let safe = message;
+  for (const secret of context.secrets) if (secret.length >= 4) safe = safe.split(secret).join('[redacted]');
+  return { delivered: false, attempts, code, status, message: safe };
+}

@@ -1,0 +1,54 @@
+import { debugLog } from '../../debug-log.js';
+import type { LogEntry } from '../log-entry.js';
+
+/**
+ * Loki JSON push body (reference/wire-protocols.md §4, vector E1):
+ *
+ *   {"streams":[{"stream":{"job":"integrations/openai",…},"values":[["1700000000123000000","<line>"],…]},…]}
+ *
+ * Loki parses the timestamp only from a JSON *string*: a number fails the whole
+ * request with 400 (vector E3), so timestamps are always written quoted, and an
+ * entry whose timestamp is not a decimal string is left out rather than risking
+ * every other entry of the batch.
+ */
+
+const DECIMAL = /^[0-9]{1,19}$/;
+
+/**
+ * Builds the JSON push body: one stream object per distinct `stream.key`, in
+ * first-seen order, each with its entries' values in the order given (Loki
+ * accepts unordered writes, but keeping the caller's order keeps the body
+ * reproducible for retries and tests).
+ *
+ * Empty input gives `{"streams":[]}`, which Loki answers with 422: the encoder
+ * only returns it because it was asked to; exporters must skip empty batches and
+ * send nothing (vectors A3, E14).
+ *
+ * @example
+ * const stream = makeLokiStream({ job: 'integrations/openai', model: 'gpt-4o', level: 'info' });
+ * encodeLokiPushBody([{ stream, timestampNs: '1700000000123000000', line: '{"status":200}' }]);
+ * // '{"streams":[{"stream":{"job":"integrations/openai","level":"info","model":"gpt-4o"},"values":[["1700000000123000000","{\"status\":200}"]]}]}'
+ */
+export function encodeLokiPushBody(entries: readonly LogEntry[]): string {
+  // Per stream: the opening `{"stream":{…},"values":[` and the value strings so far.
+  const streams = new Map<string, string[]>();
+  let skipped = 0;
+  for (const entry of entries) {
+    const ts: unknown = entry.timestampNs;
+    if (typeof ts !== 'string' || !DECIMAL.test(ts)) {
+      skipped++;
+      continue;
+    }
+    const value = '["' + ts + '",' + JSON.stringify(entry.line) + ']';
+    const parts = streams.get(entry.stream.key);
+    if (parts === undefined) {
+      streams.set(entry.stream.key, ['{"stream":' + JSON.stringify(entry.stream.labels) + ',"values":[' + value]);
+    } else {
+      parts.push(value);
+    }
+  }
+  if (skipped > 0) debugLog('left %d Loki entries with a non-decimal timestamp out of the push body', skipped);
+  const objects: string[] = [];
+  for (const parts of streams.values()) objects.push(parts.join(',') + ']}');
+  return '{"streams":[' + objects.join(',') + ']}';
+}

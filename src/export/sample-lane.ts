@@ -1,0 +1,158 @@
+import { debugLog } from '../debug-log.js';
+import { MonitoringError } from '../monitoring-error.js';
+import { BoundedQueue, type TakeDecision } from './bounded-queue.js';
+import type { LaneContext } from './lane-context.js';
+import { encodeWriteRequest } from './remote-write/encode-write-request.js';
+import { compressSnappyBlock } from './remote-write/snappy-block.js';
+import type { Sample, Series } from './series.js';
+import { TimestampSequencer } from './timestamp-sequencer.js';
+
+/**
+ * The metrics side of an exporter: queues samples, reads collectors, and turns
+ * both into remote-write requests of at most `maxPerRequest` samples.
+ *
+ * Timestamps (wire-protocols.md §8 items 6-7): clamped to now when added, then
+ * strictly increasing per series (timestamp-sequencer.ts). A sample whose
+ * sequenced timestamp is still ahead of the clock at flush time (several calls
+ * ended in the same ms) waits for the next flush — Prometheus must never see a
+ * future timestamp, §1.4 shows one poisoning a whole head — except at the final
+ * flush, when there is no next one and a few ms ahead are harmless.
+ */
+
+/** A source of cumulative series (e.g. histograms) read at each flush. */
+export type Collector = () => Iterable<{ series: Series; value: number }>;
+
+export class SampleLane {
+  private readonly queue: BoundedQueue<Sample>;
+  private readonly sequencer = new TimestampSequencer();
+  private readonly collectors = new Set<Collector>();
+  private unreportedQueueFull = 0;
+
+  /**
+   * @example
+   * const lane = new SampleLane(context, 10_000);
+   */
+  constructor(private readonly context: LaneContext, maxQueue: number) {
+    this.queue = new BoundedQueue<Sample>(maxQueue);
+  }
+
+  /**
+   * Samples waiting to be sent.
+   *
+   * @example
+   * if (lane.queued === 0) return;
+   */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Queues one sample: O(1), no I/O. When the queue is full the oldest is dropped and counted.
+   *
+   * @example
+   * lane.add(series, 12, Date.now());
+   */
+  add(series: Series, value: number, timestampMs: number): void {
+    const now = Date.now();
+    const ms = this.sequencer.nextMs(series.key, Number.isFinite(timestampMs) ? Math.min(timestampMs, now) : now);
+    if (this.queue.push({ series, value, timestampMs: ms })) {
+      this.context.self.countDropped('metrics', 'queue_full', 1);
+      this.unreportedQueueFull += 1;
+    }
+  }
+
+  /**
+   * Registers cumulative series read at each flush; returns the unregister function.
+   *
+   * @example
+   * const stop = lane.addCollector(() => histogram.series());
+   */
+  addCollector(collect: Collector): () => void {
+    this.collectors.add(collect);
+    return () => {
+      this.collectors.delete(collect);
+    };
+  }
+
+  /**
+   * Empties the queue (at shutdown, after the final delivery); returns how many samples were in it.
+   *
+   * @example
+   * self.countDropped('metrics', 'shutdown', lane.clear());
+   */
+  clear(): number {
+    return this.queue.clear();
+  }
+
+  /**
+   * Sends what is due now, in requests of at most maxPerRequest samples, one after
+   * the other. Bounded: samples added while it runs beyond the number queued at its
+   * start wait for the next run.
+   *
+   * @example
+   * await lane.push(); // run by SerialFlush, never twice at once
+   */
+  async push(): Promise<void> {
+    const now = Date.now();
+    const final = this.context.final.deadline !== undefined;
+    const max = this.context.maxPerRequest;
+    this.reportQueueFull();
+    const extras = this.collectExtras(now, final);
+    let budget = this.queue.length;
+    const decide = (s: Sample): TakeDecision => {
+      if (s.timestampMs > now && !final) return 'keep';
+      return now - s.timestampMs > this.context.maxDataAgeMs ? 'discard' : 'take';
+    };
+    for (;;) {
+      const chunk = extras.splice(0, max);
+      if (budget > 0 && chunk.length < max) {
+        const taken = this.queue.take(Math.min(max - chunk.length, budget), decide);
+        budget -= taken.items.length + taken.discarded;
+        this.context.self.countDropped('metrics', 'too_old', taken.discarded);
+        chunk.push(...taken.items);
+      }
+      if (chunk.length === 0) return;
+      let body: Uint8Array;
+      try {
+        body = compressSnappyBlock(encodeWriteRequest(chunk));
+      } catch (err) {
+        debugLog('remote-write encoding failed, %d samples dropped: %s', chunk.length, err);
+        this.context.self.countDropped('metrics', 'encode_error', chunk.length);
+        continue;
+      }
+      const oldest = chunk.reduce((min, s) => Math.min(min, s.timestampMs), now);
+      await this.context.deliver(body, oldest, chunk.length);
+    }
+  }
+
+  /** Collector series and the self counters, stamped now (never ahead of the clock except at the final flush). */
+  private collectExtras(now: number, final: boolean): Sample[] {
+    const out: Sample[] = [];
+    const stamp = (series: Series, value: number): void => {
+      const last = this.sequencer.lastMs(series.key);
+      if (!final && last !== undefined && last >= now) return; // already stamped this ms: next flush
+      out.push({ series, value, timestampMs: this.sequencer.nextMs(series.key, now) });
+    };
+    for (const collect of this.collectors) {
+      try {
+        for (const { series, value } of collect()) stamp(series, value);
+      } catch (err) {
+        debugLog('a collector failed: %s', err);
+      }
+    }
+    // Self counters ride along with data, or go alone after a failure or drop; an idle exporter sends nothing.
+    const self = this.context.self;
+    if (out.length > 0 || this.queue.length > 0 || self.hasChanged) {
+      for (const { series, value } of self.collect()) stamp(series, value);
+    }
+    return out;
+  }
+
+  private reportQueueFull(): void {
+    if (this.unreportedQueueFull === 0) return;
+    const count = this.unreportedQueueFull;
+    this.unreportedQueueFull = 0;
+    const message = `metrics queue full: ${count} oldest samples dropped since the last flush`;
+    this.context.report(new MonitoringError('GOM_QUEUE_FULL', message, { signal: 'metrics' }));
+  }
+}

@@ -1,0 +1,165 @@
+import { makeSeries, type Series } from './series.js';
+import type { Signal } from './http/retry-policy.js';
+
+/**
+ * The exporter's own counters, pushed with the data so that a team can see in
+ * Grafana what monitoring itself lost (DESIGN.md §1 "self-monitoring: pushes,
+ * failures, dropped samples/entries, by reason"; wire-protocols.md §8 item 11
+ * "drop oldest with a counter").
+ *
+ * - `grafana_openai_monitoring_pushes_total{signal}`: HTTP push attempts.
+ * - `grafana_openai_monitoring_push_failures_total{signal,reason}`: attempts
+ *   that failed, by why (so failures/pushes is a failure ratio).
+ * - `grafana_openai_monitoring_dropped_samples_total{reason}` and
+ *   `grafana_openai_monitoring_dropped_log_entries_total{reason}`: data that
+ *   will never arrive, by why.
+ *
+ * A counter series exists from its first increment; all are cumulative for the
+ * life of the exporter (the `instance` label in `selfLabels` keeps processes apart).
+ */
+
+/** Why one push attempt failed. */
+export type FailureReason =
+  | 'rate_limited'
+  | 'server_error'
+  | 'network'
+  | 'timeout'
+  | 'rejected'
+  | 'endpoint_config'
+  | 'not_written';
+
+/** Why data was dropped. */
+export type DropReason =
+  /** The queue was full; the oldest data made room. */
+  | 'queue_full'
+  /** The receiver refused the batch (4xx other than 429, or Loki 260). */
+  | 'rejected'
+  /** Retries ran out (attempts, data age, or the exit deadline). */
+  | 'retries_exhausted'
+  /** Still queued when it became too old to be accepted. */
+  | 'too_old'
+  /** Added after shutdown, or still queued when shutdown gave up. */
+  | 'shutdown'
+  /** The batch could not be encoded (a bug; reported with debug logging). */
+  | 'encode_error';
+
+export interface SelfMetricsSnapshot {
+  readonly pushes: Readonly<Record<Signal, number>>;
+  readonly failures: Readonly<Record<string, number>>;
+  readonly droppedSamples: Readonly<Partial<Record<DropReason, number>>>;
+  readonly droppedLogEntries: Readonly<Partial<Record<DropReason, number>>>;
+}
+
+interface Counter {
+  readonly series: Series;
+  value: number;
+}
+
+export class SelfMetrics {
+  private readonly counters = new Map<string, Counter>();
+  private readonly snapshotData = {
+    pushes: { metrics: 0, logs: 0 } as Record<Signal, number>,
+    failures: {} as Record<string, number>,
+    droppedSamples: {} as Partial<Record<DropReason, number>>,
+    droppedLogEntries: {} as Partial<Record<DropReason, number>>,
+  };
+  private changed = false;
+
+  /**
+   * @param labels constant labels on every self series, e.g. `{ job, instance }`.
+   * @example
+   * const self = new SelfMetrics({ job: 'integrations/openai', instance: 'host:123' });
+   */
+  constructor(private readonly labels: Readonly<Record<string, string>> = {}) {
+    // Fail at construction (monitor() time), not at the first push, on a label no receiver accepts.
+    makeSeries('grafana_openai_monitoring_pushes_total', { ...labels, signal: 'metrics' });
+  }
+
+  /**
+   * Counts one push attempt.
+   *
+   * @example
+   * self.countPush('metrics');
+   */
+  countPush(signal: Signal): void {
+    this.snapshotData.pushes[signal] += 1;
+    // Not a change worth a push of its own: a push of the self counters would count
+    // itself and keep an idle exporter pushing forever. It rides along with the next data.
+    this.add('grafana_openai_monitoring_pushes_total', { signal }, 1, false);
+  }
+
+  /**
+   * Counts one failed push attempt.
+   *
+   * @example
+   * self.countFailure('logs', 'rate_limited');
+   */
+  countFailure(signal: Signal, reason: FailureReason): void {
+    const key = `${signal}:${reason}`;
+    this.snapshotData.failures[key] = (this.snapshotData.failures[key] ?? 0) + 1;
+    this.add('grafana_openai_monitoring_push_failures_total', { signal, reason }, 1);
+  }
+
+  /**
+   * Counts dropped samples (signal `metrics`) or log entries (signal `logs`).
+   *
+   * @example
+   * self.countDropped('metrics', 'queue_full', 3);
+   */
+  countDropped(signal: Signal, reason: DropReason, count: number): void {
+    if (count <= 0) return;
+    const table = signal === 'metrics' ? this.snapshotData.droppedSamples : this.snapshotData.droppedLogEntries;
+    table[reason] = (table[reason] ?? 0) + count;
+    const name =
+      signal === 'metrics' ? 'grafana_openai_monitoring_dropped_samples_total' : 'grafana_openai_monitoring_dropped_log_entries_total';
+    this.add(name, { reason }, count);
+  }
+
+  /**
+   * True when a failure or drop was counted since the last `collect()`.
+   *
+   * @example
+   * if (batch.length > 0 || self.hasChanged) batch.push(...stamp(self.collect()));
+   */
+  get hasChanged(): boolean {
+    return this.changed;
+  }
+
+  /**
+   * Every counter series with its current value.
+   *
+   * @example
+   * for (const { series, value } of self.collect()) queueAtFlushTime(series, value);
+   */
+  collect(): Array<{ series: Series; value: number }> {
+    this.changed = false;
+    return [...this.counters.values()].map((c) => ({ series: c.series, value: c.value }));
+  }
+
+  /**
+   * Plain counts for tests and `Exporter.stats()`.
+   *
+   * @example
+   * self.snapshot().droppedSamples.queue_full; // 3
+   */
+  snapshot(): SelfMetricsSnapshot {
+    return {
+      pushes: { ...this.snapshotData.pushes },
+      failures: { ...this.snapshotData.failures },
+      droppedSamples: { ...this.snapshotData.droppedSamples },
+      droppedLogEntries: { ...this.snapshotData.droppedLogEntries },
+    };
+  }
+
+  private add(name: string, labels: Record<string, string>, amount: number, isChange = true): void {
+    const key = `${name}|${JSON.stringify(labels)}`;
+    let counter = this.counters.get(key);
+    if (!counter) {
+      // Own labels win over selfLabels of the same name, so `signal`/`reason` are never lost.
+      counter = { series: makeSeries(name, { ...this.labels, ...labels }), value: 0 };
+      this.counters.set(key, counter);
+    }
+    counter.value += amount;
+    if (isChange) this.changed = true;
+  }
+}

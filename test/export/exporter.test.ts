@@ -1,0 +1,641 @@
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Exporter, type ExporterOptions } from '../../src/export/exporter.js';
+import { makeLokiStream } from '../../src/export/log-entry.js';
+import { makeSeries, type Series } from '../../src/export/series.js';
+import type { MonitoringError } from '../../src/monitoring-error.js';
+import { startLokiReceiver, type LokiReceiver } from '../support/loki-receiver.js';
+import { startLoopbackServer, type HttpAnswer } from '../support/loopback-server.js';
+import { startRemoteWriteReceiver, type ReceivedRemoteWrite, type RemoteWriteReceiver } from '../support/remote-write-receiver.js';
+import { decodeRemoteWriteBody } from '../support/remote-write-wire-check.js';
+
+const USER_AGENT = 'grafana-openai-monitoring/1.0.0';
+const stream = makeLokiStream({ job: 'exp-test', level: 'info' });
+const series = (n: number | string = 0): Series => makeSeries('exp_test_value', { job: 'exp-test', n: String(n) });
+const isSelf = (name: string | undefined): boolean => (name ?? '').startsWith('grafana_openai_monitoring_');
+
+/** Exporters made by a test, shut down after it so no timer or exit hook outlives it. */
+const made: Exporter[] = [];
+/** Shuts down the test's exporters; called before a test closes its receivers, so the final flush finds them up. */
+async function shutdownMade(): Promise<void> {
+  await Promise.all(made.splice(0).map((e) => e.shutdown()));
+}
+
+function exporterFor(
+  metricsUrl: string,
+  logsUrl: string,
+  overrides: Partial<ExporterOptions> = {},
+): { exporter: Exporter; errors: MonitoringError[] } {
+  const errors: MonitoringError[] = [];
+  const exporter = new Exporter({
+    metrics: { url: metricsUrl },
+    logs: { url: logsUrl },
+    flushIntervalMs: 60_000, // tests flush by hand
+    timeoutMs: 1000,
+    shutdownTimeoutMs: 1000,
+    userAgent: USER_AGENT,
+    onError: (err) => errors.push(err),
+    retry: { initialBackoffMs: 20, maxAttempts: 6 },
+    ...overrides,
+  });
+  made.push(exporter);
+  return { exporter, errors };
+}
+
+/** Data samples of a received request (self-monitoring series left out). */
+function dataSamples(req: ReceivedRemoteWrite): { n: string; value: number; timestampMs: number }[] {
+  const out: { n: string; value: number; timestampMs: number }[] = [];
+  for (const s of req.series ?? []) {
+    const name = s.labels.find((l) => l.name === '__name__')?.value;
+    if (isSelf(name)) continue;
+    const n = s.labels.find((l) => l.name === 'n')?.value ?? '';
+    for (const x of s.samples) out.push({ n, ...x });
+  }
+  return out;
+}
+
+function headerCount(rawHeaders: readonly string[], name: string): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name.toLowerCase()) count += 1;
+  return count;
+}
+
+/** A remote-write receiver answering `script` in order, then 204. */
+async function scriptedReceiver(script: HttpAnswer[]): Promise<RemoteWriteReceiver> {
+  let next = 0;
+  return startRemoteWriteReceiver({ respond: () => (next < script.length ? script[next++] : undefined) });
+}
+
+describe('Exporter: what goes on the wire', () => {
+  let prom: RemoteWriteReceiver;
+  let loki: LokiReceiver;
+  before(async () => {
+    prom = await startRemoteWriteReceiver();
+    loki = await startLokiReceiver();
+  });
+  afterEach(shutdownMade);
+  after(async () => {
+    await prom.close();
+    await loki.close();
+  });
+
+  it('sends the four remote-write headers exactly once each, and JSON to Loki (B1, E1)', async () => {
+    const { exporter } = exporterFor(prom.url, loki.url);
+    const before = prom.requests.length;
+    exporter.addSample(series('b1'), 1, Date.now());
+    exporter.addLogEntry(stream, Date.now(), '{"msg":"b1"}');
+    await exporter.flush();
+    const req = prom.requests[before];
+    assert.equal(req.method, 'POST');
+    for (const [name, value] of [
+      ['Content-Encoding', 'snappy'],
+      ['Content-Type', 'application/x-protobuf'],
+      ['X-Prometheus-Remote-Write-Version', '0.1.0'],
+      ['User-Agent', USER_AGENT],
+    ]) {
+      assert.equal(headerCount(req.rawHeaders, name), 1, name);
+      assert.equal(req.headers[name.toLowerCase()], value, name);
+    }
+    const push = loki.requests[loki.requests.length - 1];
+    assert.equal(push.headers['content-type'], 'application/json');
+    assert.deepEqual(prom.violations, []);
+    assert.deepEqual(loki.violations, []);
+  });
+
+  it('authenticates with Basic base64(id:token) on both signals (B3)', async () => {
+    const { exporter } = exporterFor(prom.url, loki.url, {
+      metrics: { url: prom.url, username: '123456', password: 'glc_example' },
+      logs: { url: loki.url, username: '123456', password: 'glc_example' },
+    });
+    exporter.addSample(series('b3'), 1, Date.now());
+    exporter.addLogEntry(stream, Date.now(), 'b3');
+    await exporter.flush();
+    assert.equal(prom.requests[prom.requests.length - 1].authorization, 'Basic MTIzNDU2OmdsY19leGFtcGxl');
+    assert.equal(loki.requests[loki.requests.length - 1].authorization, 'Basic MTIzNDU2OmdsY19leGFtcGxl');
+  });
+
+  it('sends one request per signal for a flush of 1,000 samples and 1,000 log lines', async () => {
+    const { exporter } = exporterFor(prom.url, loki.url);
+    const [promBefore, lokiBefore, entriesBefore] = [prom.requests.length, loki.requests.length, loki.entries().length];
+    const now = Date.now();
+    for (let i = 0; i < 1000; i++) {
+      exporter.addSample(series(`k${i % 10}`), i, now - 1000 + i);
+      exporter.addLogEntry(stream, now - 1000 + Math.floor(i / 3), `line ${i}`);
+    }
+    await exporter.flush();
+    assert.equal(prom.requests.length - promBefore, 1);
+    assert.equal(loki.requests.length - lokiBefore, 1);
+    assert.equal(dataSamples(prom.requests[promBefore]).length, 1000);
+    assert.equal(loki.entries().length - entriesBefore, 1000);
+    assert.deepEqual(prom.violations, []);
+    assert.deepEqual(loki.violations, [], 'no duplicate (ts, line) in a stream, every ts a 19-digit string');
+  });
+
+  it('splits a flush larger than maxSamplesPerRequest into ordered requests', async () => {
+    const { exporter } = exporterFor(prom.url, loki.url, { maxSamplesPerRequest: 1000 });
+    const promBefore = prom.requests.length;
+    const now = Date.now();
+    for (let i = 0; i < 2500; i++) exporter.addSample(series('split'), i, now - 3000 + i);
+    await exporter.flush();
+    const sent = prom.requests.slice(promBefore).map((r) => dataSamples(r));
+    assert.deepEqual(
+      sent.map((s) => s.length),
+      [1000, 1000, 500],
+    );
+    assert.deepEqual(
+      sent.flat().map((s) => s.value),
+      Array.from({ length: 2500 }, (_, i) => i),
+    );
+    assert.deepEqual(prom.violations, []);
+  });
+
+  it('sends nothing at all for an empty flush (A3, E14)', async () => {
+    const { exporter } = exporterFor(prom.url, loki.url);
+    const [p, l] = [prom.requests.length, loki.requests.length];
+    await exporter.flush();
+    await exporter.flush();
+    assert.equal(prom.requests.length, p);
+    assert.equal(loki.requests.length, l);
+  });
+
+  it('goes quiet once its data is delivered: later flushes send nothing', async () => {
+    const { exporter } = exporterFor(prom.url, loki.url);
+    const p = prom.requests.length;
+    exporter.addSample(series('quiet'), 1, Date.now());
+    await exporter.flush();
+    await exporter.flush();
+    await exporter.flush();
+    assert.equal(prom.requests.length - p, 1);
+  });
+
+  it('stamps samples of one series with strictly increasing integer ms, even added in the same ms', async () => {
+    const { exporter } = exporterFor(prom.url, loki.url);
+    const at = Date.now() - 5000;
+    for (let i = 0; i < 5; i++) exporter.addSample(series('same-ms'), i, at);
+    await exporter.flush();
+    const stamps = prom.samplesOf('exp_test_value', { n: 'same-ms' }).map((s) => s.timestampMs);
+    assert.deepEqual(stamps, [at, at + 1, at + 2, at + 3, at + 4]);
+  });
+
+  it('clamps a timestamp in the future to the time the sample was added', async () => {
+    const { exporter } = exporterFor(prom.url, loki.url);
+    const before = Date.now();
+    exporter.addSample(series('future'), 1, Date.now() + 3_600_000);
+    const afterAdd = Date.now();
+    await exporter.flush();
+    const [sample] = prom.samplesOf('exp_test_value', { n: 'future' });
+    assert.ok(sample.timestampMs >= before && sample.timestampMs <= afterAdd, String(sample.timestampMs - before));
+  });
+
+  it('holds back samples stamped ahead of the clock until they are due', async () => {
+    const arrivals: { at: number; stamps: number[] }[] = [];
+    const own = await startRemoteWriteReceiver({
+      respond: (req) => {
+        arrivals.push({ at: Date.now(), stamps: dataSamples(req).map((s) => s.timestampMs) });
+        return undefined;
+      },
+    });
+    try {
+      const { exporter } = exporterFor(own.url, loki.url);
+      // 200 samples in well under 200 ms: the sequencer stamps them T, T+1, …, T+199, most ahead of the clock.
+      for (let i = 0; i < 200; i++) exporter.addSample(series('ahead'), i, Date.now());
+      await exporter.flush();
+      for (const { at, stamps } of arrivals) for (const ts of stamps) assert.ok(ts <= at, `sample at ${ts} sent at ${at}`);
+      await new Promise((resolve) => setTimeout(resolve, 220));
+      await exporter.flush();
+      assert.equal(own.samplesOf('exp_test_value', { n: 'ahead' }).length, 200);
+      assert.deepEqual(own.violations, []);
+    } finally {
+      await shutdownMade();
+      await own.close();
+    }
+  });
+
+  it('reads collectors at every flush and stamps their series with the flush time', async () => {
+    const { exporter } = exporterFor(prom.url, loki.url);
+    let value = 1;
+    const stop = exporter.addCollector(() => [{ series: series('collected'), value }]);
+    const t0 = Date.now();
+    await exporter.flush();
+    value = 2;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await exporter.flush();
+    stop();
+    value = 3;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await exporter.flush();
+    const got = prom.samplesOf('exp_test_value', { n: 'collected' });
+    assert.deepEqual(
+      got.map((s) => s.value),
+      [1, 2],
+    );
+    assert.ok(got[0].timestampMs >= t0 && got[1].timestampMs > got[0].timestampMs);
+  });
+
+  it('pushes its own counters with the selfLabels after a push', async () => {
+    const own = await startRemoteWriteReceiver();
+    try {
+      const { exporter } = exporterFor(own.url, loki.url, { selfLabels: { job: 'integrations/openai', instance: 'host:1' } });
+      exporter.addSample(series('self'), 1, Date.now());
+      await exporter.flush();
+      exporter.addSample(series('self'), 2, Date.now());
+      await exporter.flush();
+      const pushes = own.samplesOf('grafana_openai_monitoring_pushes_total', { signal: 'metrics', job: 'integrations/openai', instance: 'host:1' });
+      assert.deepEqual(
+        pushes.map((s) => s.value),
+        [1],
+        'the second flush reports the first push',
+      );
+      assert.deepEqual(own.violations, []);
+    } finally {
+      await shutdownMade();
+      await own.close();
+    }
+  });
+
+  it('never repeats a Loki timestamp within a stream for lines added in the same ms', async () => {
+    const { exporter } = exporterFor(prom.url, loki.url);
+    const before = loki.entries().length;
+    const at = Date.now() - 1000;
+    for (let i = 0; i < 3; i++) exporter.addLogEntry(stream, at, 'same line');
+    await exporter.flush();
+    const stamps = loki.entries().slice(before).map((e) => e.timestampNs);
+    assert.deepEqual(stamps, [`${at}000000`, `${at}000001`, `${at}000002`]);
+    assert.equal(loki.duplicatesDropped, 0);
+  });
+});
+
+describe('Exporter: answers and retries', () => {
+  let loki: LokiReceiver;
+  before(async () => {
+    loki = await startLokiReceiver();
+  });
+  afterEach(shutdownMade);
+  after(async () => {
+    await loki.close();
+  });
+
+  it('takes 200 with a body and 204 as success: no retry, no error (B4)', async () => {
+    const prom = await scriptedReceiver([{ status: 200, body: 'ok' }, { status: 204 }]);
+    try {
+      const { exporter, errors } = exporterFor(prom.url, loki.url);
+      exporter.addSample(series(), 1, Date.now());
+      await exporter.flush();
+      exporter.addSample(series(), 2, Date.now());
+      await exporter.flush();
+      assert.equal(prom.requests.length, 2);
+      assert.deepEqual(errors, []);
+    } finally {
+      await shutdownMade();
+      await prom.close();
+    }
+  });
+
+  it('does not retry 400, reports the status and body verbatim once, and counts the batch dropped (B5)', async () => {
+    const prom = await scriptedReceiver([{ status: 400, body: 'out of order sample' }]);
+    try {
+      const { exporter, errors } = exporterFor(prom.url, loki.url);
+      exporter.addSample(series(), 1, Date.now());
+      exporter.addSample(series(1), 1, Date.now());
+      await exporter.flush();
+      assert.equal(prom.requests.length, 1);
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0].code, 'GOM_PUSH_REJECTED');
+      assert.equal(errors[0].signal, 'metrics');
+      assert.equal(errors[0].status, 400);
+      assert.match(errors[0].message, /out of order sample/);
+      assert.equal(exporter.stats().droppedSamples.rejected, 2);
+    } finally {
+      await shutdownMade();
+      await prom.close();
+    }
+  });
+
+  it('never retries 401, 403, 404, 405, 413, 415, 422, and calls 404 and 415 configuration errors (B6)', async () => {
+    const statuses = [401, 403, 404, 405, 413, 415, 422];
+    const prom = await scriptedReceiver(statuses.map((status) => ({ status, body: `status ${status}` })));
+    try {
+      const { exporter, errors } = exporterFor(prom.url, loki.url);
+      for (const status of statuses) {
+        exporter.addSample(series(status), 1, Date.now());
+        await exporter.flush();
+      }
+      assert.equal(prom.requests.length, statuses.length, 'one request per batch: no retry');
+      assert.deepEqual(
+        errors.map((e) => [e.status, e.code]),
+        statuses.map((s) => [s, s === 404 || s === 415 ? 'GOM_ENDPOINT_CONFIG' : 'GOM_PUSH_REJECTED']),
+      );
+    } finally {
+      await shutdownMade();
+      await prom.close();
+    }
+  });
+
+  it('retries 429 with Retry-After: 1 exactly once, not before 1 s (B7)', async () => {
+    const arrivals: number[] = [];
+    let first = true;
+    const prom = await startRemoteWriteReceiver({
+      respond: () => {
+        arrivals.push(Date.now());
+        if (!first) return undefined;
+        first = false;
+        return { status: 429, headers: { 'Retry-After': '1' }, body: 'rate limited' };
+      },
+    });
+    try {
+      const { exporter, errors } = exporterFor(prom.url, loki.url);
+      exporter.addSample(series(), 1, Date.now());
+      await exporter.flush();
+      assert.equal(arrivals.length, 2);
+      assert.ok(arrivals[1] - arrivals[0] >= 1000, `retried after ${arrivals[1] - arrivals[0]} ms`);
+      assert.deepEqual(errors, []);
+      assert.equal(prom.samplesOf('exp_test_value').length, 1);
+    } finally {
+      await shutdownMade();
+      await prom.close();
+    }
+  });
+
+  it('retries 500, 502, 503, 504 and 529 with a byte-identical body until 204 (B11)', async () => {
+    const prom = await scriptedReceiver([500, 502, 503, 504, 529].map((status) => ({ status, body: 'try later' })));
+    try {
+      const { exporter, errors } = exporterFor(prom.url, loki.url, { retry: { initialBackoffMs: 10, maxAttempts: 10 } });
+      exporter.addSample(series(), 42, Date.now());
+      await exporter.flush();
+      assert.equal(prom.requests.length, 6);
+      for (const req of prom.requests) assert.ok(req.body.equals(prom.requests[0].body), 'retry body differs');
+      assert.deepEqual(errors, []);
+      assert.deepEqual(
+        prom.samplesOf('exp_test_value').map((s) => s.value),
+        [42],
+      );
+      assert.equal(exporter.stats().failures['metrics:server_error'], 5);
+    } finally {
+      await shutdownMade();
+      await prom.close();
+    }
+  });
+
+  it('gives up on 500 forever after the attempt bound, drops and counts the batch, reports once (B12)', async () => {
+    const prom = await startRemoteWriteReceiver({ respond: () => ({ status: 500, body: 'too old sample' }) });
+    try {
+      const { exporter, errors } = exporterFor(prom.url, loki.url, { retry: { initialBackoffMs: 5, maxAttempts: 3 } });
+      exporter.addSample(series(), 1, Date.now());
+      await exporter.flush();
+      assert.equal(prom.requests.length, 3);
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0].code, 'GOM_PUSH_FAILED');
+      assert.equal(errors[0].status, 500);
+      assert.match(errors[0].message, /too old sample/);
+      assert.equal(exporter.stats().droppedSamples.retries_exhausted, 1);
+      assert.equal(exporter.stats().queuedSamples, 0);
+    } finally {
+      await shutdownMade();
+      await prom.close();
+    }
+  });
+
+  it('retries after connection refused and delivers once the receiver is up (B13)', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const { exporter, errors } = exporterFor(`http://127.0.0.1:${port}/api/v1/write`, loki.url, {
+      retry: { initialBackoffMs: 100, maxAttempts: 10 },
+    });
+    exporter.addSample(series(), 7, Date.now());
+    const flushed = exporter.flush();
+    let received = 0;
+    const late = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received += 1;
+        res.writeHead(204);
+        res.end();
+      });
+    });
+    try {
+      while (!exporter.stats().failures['metrics:network']) await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise<void>((resolve) => late.listen(port, '127.0.0.1', resolve));
+      await flushed;
+      assert.equal(received, 1);
+      assert.deepEqual(errors, []);
+    } finally {
+      await shutdownMade();
+      late.close();
+    }
+  });
+
+  it('aborts a push the receiver never answers at timeoutMs and retries it (B14)', async () => {
+    let requests = 0;
+    const silent = await startLoopbackServer(() => {
+      requests += 1;
+      return new Promise<HttpAnswer>(() => undefined);
+    });
+    try {
+      const { exporter, errors } = exporterFor(`${silent.origin}/api/v1/write`, loki.url, {
+        timeoutMs: 150,
+        shutdownTimeoutMs: 100,
+        retry: { initialBackoffMs: 10, maxAttempts: 2 },
+      });
+      exporter.addSample(series(), 1, Date.now());
+      const started = Date.now();
+      await exporter.flush();
+      assert.equal(requests, 2);
+      assert.ok(Date.now() - started >= 300);
+      assert.equal(errors[0].code, 'GOM_PUSH_FAILED');
+      assert.match(errors[0].message, /timed out after 150 ms/);
+      assert.equal(exporter.stats().failures['metrics:timeout'], 2);
+    } finally {
+      await shutdownMade();
+      await silent.close();
+    }
+  });
+
+  it('does not send the second batch of a series before the first is acknowledged (B16)', async () => {
+    const events: string[] = [];
+    const stamps: number[][] = [];
+    let count = 0;
+    const slow = await startLoopbackServer(async (req) => {
+      const n = ++count;
+      events.push(`arrive ${n}`);
+      const { series: decoded } = await decodeRemoteWriteBody(req.body);
+      stamps.push((decoded ?? []).filter((s) => !isSelf(s.labels.find((l) => l.name === '__name__')?.value)).flatMap((s) => s.samples.map((x) => x.timestampMs)));
+      if (n === 1) await new Promise((resolve) => setTimeout(resolve, 300));
+      events.push(`answer ${n}`);
+      return { status: 204 };
+    });
+    try {
+      const { exporter } = exporterFor(`${slow.origin}/api/v1/write`, loki.url);
+      exporter.addSample(series('b16'), 1, Date.now() - 10);
+      const first = exporter.flush();
+      while (count === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      exporter.addSample(series('b16'), 2, Date.now());
+      const second = exporter.flush();
+      const third = exporter.flush();
+      await Promise.all([first, second, third]);
+      assert.deepEqual(events, ['arrive 1', 'answer 1', 'arrive 2', 'answer 2'], 'waiting flushes coalesce into one request');
+      assert.ok(stamps[1][0] > stamps[0][0]);
+    } finally {
+      await shutdownMade();
+      await slow.close();
+    }
+  });
+
+  it("takes Loki's 260 as not written: no retry, reported once (E15)", async () => {
+    const lokiBlocked = await startLokiReceiver({ respond: () => ({ status: 260, body: 'ingestion blocked' }) });
+    const prom = await startRemoteWriteReceiver();
+    try {
+      const { exporter, errors } = exporterFor(prom.url, lokiBlocked.url);
+      exporter.addLogEntry(stream, Date.now(), 'x');
+      await exporter.flush();
+      assert.equal(lokiBlocked.requests.length, 1);
+      assert.deepEqual(
+        errors.map((e) => [e.code, e.signal, e.status]),
+        [['GOM_PUSH_REJECTED', 'logs', 260]],
+      );
+      assert.equal(exporter.stats().droppedLogEntries.rejected, 1);
+    } finally {
+      await shutdownMade();
+      await lokiBlocked.close();
+      await prom.close();
+    }
+  });
+
+  it('never puts the token in an error, even when the receiver echoes it', async () => {
+    const token = 'glc_eyJrIjoiZXhhbXBsZSJ9';
+    const echo = await startRemoteWriteReceiver({
+      respond: (req) => ({ status: 401, body: `bad credentials: ${req.authorization} (${req.basicAuth?.password})` }),
+    });
+    try {
+      const { exporter, errors } = exporterFor(echo.url, loki.url, { metrics: { url: echo.url, username: '123456', password: token } });
+      exporter.addSample(series(), 1, Date.now());
+      await exporter.flush();
+      assert.equal(errors.length, 1);
+      const basic = Buffer.from(`123456:${token}`).toString('base64');
+      assert.ok(!errors[0].message.includes(token) && !errors[0].message.includes(basic), errors[0].message);
+      assert.match(errors[0].message, /bad credentials/);
+    } finally {
+      await shutdownMade();
+      await echo.close();
+    }
+  });
+});
+
+describe('Exporter: bounded memory and shutdown', () => {
+  let prom: RemoteWriteReceiver;
+  let loki: LokiReceiver;
+  before(async () => {
+    prom = await startRemoteWriteReceiver();
+    loki = await startLokiReceiver();
+  });
+  afterEach(shutdownMade);
+  after(async () => {
+    await prom.close();
+    await loki.close();
+  });
+
+  it('drops the oldest samples when the queue is full, counts them and reports once (B15)', async () => {
+    const own = await startRemoteWriteReceiver();
+    try {
+      const { exporter, errors } = exporterFor(own.url, loki.url, { maxQueue: 5 });
+      const now = Date.now() - 100;
+      for (let i = 1; i <= 8; i++) exporter.addSample(series('full'), i, now + i);
+      assert.equal(exporter.stats().queuedSamples, 5);
+      await exporter.flush();
+      assert.deepEqual(
+        own.samplesOf('exp_test_value', { n: 'full' }).map((s) => s.value),
+        [4, 5, 6, 7, 8],
+      );
+      assert.deepEqual(
+        own.samplesOf('grafana_openai_monitoring_dropped_samples_total', { reason: 'queue_full' }).map((s) => s.value),
+        [3],
+      );
+      assert.deepEqual(
+        errors.map((e) => [e.code, e.signal]),
+        [['GOM_QUEUE_FULL', 'metrics']],
+      );
+    } finally {
+      await shutdownMade();
+      await own.close();
+    }
+  });
+
+  it('shutdown delivers what is queued, then ignores new data', async () => {
+    const { exporter } = exporterFor(prom.url, loki.url);
+    const [p, l] = [prom.samplesOf('exp_test_value', { n: 'shutdown' }).length, loki.entries().length];
+    exporter.addSample(series('shutdown'), 1, Date.now());
+    exporter.addLogEntry(stream, Date.now(), 'at shutdown');
+    await exporter.shutdown();
+    assert.equal(prom.samplesOf('exp_test_value', { n: 'shutdown' }).length - p, 1);
+    assert.equal(loki.entries().length - l, 1);
+    exporter.addSample(series('shutdown'), 2, Date.now());
+    await exporter.flush();
+    assert.equal(prom.samplesOf('exp_test_value', { n: 'shutdown' }).length - p, 1);
+    assert.equal(exporter.stats().shutDown, true);
+  });
+
+  it('shutdown resolves within shutdownTimeoutMs when the endpoint never answers', async () => {
+    const silent = await startLoopbackServer(() => new Promise<HttpAnswer>(() => undefined));
+    try {
+      const { exporter, errors } = exporterFor(`${silent.origin}/api/v1/write`, `${silent.origin}/loki/api/v1/push`, {
+        timeoutMs: 5000,
+        shutdownTimeoutMs: 300,
+      });
+      exporter.addSample(series(), 1, Date.now());
+      exporter.addLogEntry(stream, Date.now(), 'x');
+      const started = Date.now();
+      await exporter.shutdown();
+      const took = Date.now() - started;
+      assert.ok(took >= 250 && took < 1000, `took ${took} ms`);
+      assert.deepEqual(errors.map((e) => e.code).sort(), ['GOM_PUSH_FAILED', 'GOM_PUSH_FAILED']);
+    } finally {
+      await shutdownMade();
+      await silent.close();
+    }
+  });
+
+  it('shutdown cuts short a retry wait that would end after its deadline', async () => {
+    const limited = await startRemoteWriteReceiver({ respond: () => ({ status: 429, headers: { 'Retry-After': '30' } }) });
+    try {
+      const { exporter, errors } = exporterFor(limited.url, loki.url, { shutdownTimeoutMs: 300 });
+      exporter.addSample(series(), 1, Date.now());
+      const flushed = exporter.flush();
+      await limited.waitFor((r) => r.requests.length === 1, 2000);
+      const started = Date.now();
+      await exporter.shutdown();
+      await flushed;
+      assert.ok(Date.now() - started < 1000);
+      assert.equal(errors[0].code, 'GOM_PUSH_FAILED');
+    } finally {
+      await shutdownMade();
+      await limited.close();
+    }
+  });
+
+  it('flush never rejects, whatever the endpoint does', async () => {
+    const { exporter } = exporterFor('http://127.0.0.1:9/api/v1/write', 'http://127.0.0.1:9/loki/api/v1/push', {
+      retry: { initialBackoffMs: 1, maxAttempts: 2 },
+    });
+    exporter.addSample(series(), 1, Date.now());
+    exporter.addLogEntry(stream, Date.now(), 'x');
+    await exporter.flush();
+  });
+
+  it('shares one beforeExit listener among exporters and removes it when the last shuts down', async () => {
+    const baseline = process.listenerCount('beforeExit');
+    const exporters = Array.from({ length: 20 }, () => exporterFor(prom.url, loki.url).exporter);
+    assert.ok(process.listenerCount('beforeExit') <= baseline + 1);
+    await Promise.all(exporters.map((e) => e.shutdown()));
+    assert.equal(process.listenerCount('beforeExit'), baseline);
+  });
+
+  it('addSample and addLogEntry never throw, whatever they are given', () => {
+    const { exporter } = exporterFor(prom.url, loki.url);
+    assert.doesNotThrow(() => exporter.addSample(series(), Number.NaN, Number.NaN));
+    assert.doesNotThrow(() => exporter.addSample(undefined as unknown as Series, 1, Date.now()));
+    assert.doesNotThrow(() => exporter.addLogEntry(stream, -1, 'x'));
+  });
+});
