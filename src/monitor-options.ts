@@ -50,6 +50,11 @@ export interface MonitorOptions {
   shutdown_timeout_ms?: number;
   /** Most samples (and, separately, log lines) held while an endpoint is down; the oldest go first. Default 10,000. */
   max_queue?: number;
+  /**
+   * Ask streams for their usage (`stream_options.include_usage`) when the app
+   * did not, hiding what that adds from the app. Default true.
+   */
+  stream_usage?: boolean;
   /** Per-model prices (fine-tunes, Azure deployments, self-hosted models); they win over the built-in table. */
   prices?: Readonly<Record<string, ModelPriceOverride>>;
   /** Called with each delivery problem (a MonitoringError); never with a secret. */
@@ -70,6 +75,7 @@ export interface ResolvedOptions {
   timeoutMs: number;
   shutdownTimeoutMs: number;
   maxQueue: number;
+  streamUsage: boolean;
   prices: Readonly<Record<string, ModelPriceOverride>>;
   onError?: (error: MonitoringError) => void;
 }
@@ -77,7 +83,7 @@ export interface ResolvedOptions {
 const KNOWN_OPTIONS = [
   'metrics_url', 'logs_url', 'metrics_username', 'logs_username', 'access_token', 'environment', 'instance',
   'labels', 'disable_content', 'max_content_length', 'redact', 'flush_interval_ms', 'timeout_ms',
-  'shutdown_timeout_ms', 'max_queue', 'prices', 'on_error',
+  'shutdown_timeout_ms', 'max_queue', 'stream_usage', 'prices', 'on_error',
 ];
 /** Labels the library sets itself; a user label of the same name would make two. */
 const RESERVED_LABELS = ['job', 'source', 'model', 'environment', 'instance', 'level'];
@@ -199,6 +205,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const auth = resolveAuth(o);
   const credentials = (username?: string) => (username === undefined ? {} : { username, password: auth.token });
   if (o.disable_content !== undefined && typeof o.disable_content !== 'boolean') throw invalid('disable_content', 'must be true or false');
+  if (o.stream_usage !== undefined && typeof o.stream_usage !== 'boolean') throw invalid('stream_usage', 'must be true or false');
   const timeoutMs = positiveInteger(o, 'timeout_ms', 5_000, 1);
   return {
     metrics: { url: metricsPushUrl(o.metrics_url), ...credentials(auth.metrics) },
@@ -213,6 +220,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     timeoutMs,
     shutdownTimeoutMs: positiveInteger(o, 'shutdown_timeout_ms', 5_000, 1),
     maxQueue: positiveInteger(o, 'max_queue', 10_000, 1),
+    streamUsage: o.stream_usage !== false,
     prices: resolvePrices(o.prices),
     onError: optionalFunction(o, 'on_error'),
   };

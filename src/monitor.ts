@@ -73,7 +73,7 @@ export function monitorEndpoints(client: unknown, options: MonitorOptions, specs
   });
   const recorder = new Recorder(exporter, createPricer(resolved.prices), resolved);
   const key = monitorKey(resolved);
-  const unpatches = available.map((spec) => patchEndpoint(client, spec, key, (observation) => recorder.record(observation)));
+  const unpatches = available.map((spec) => patchEndpoint(client, spec, key, (observation) => recorder.record(observation), { streamUsage: resolved.streamUsage }));
   let shutdown: Promise<void> | undefined;
   return {
     flush: () => exporter.flush(),

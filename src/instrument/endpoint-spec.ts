@@ -11,6 +11,8 @@ export interface EndpointSpec {
   readonly source: Source;
   readonly operation: Operation;
   readonly reader: ResultReader;
+  /** Whether its streams report usage when asked with `stream_options.include_usage`. */
+  readonly streamUsage: boolean;
   /** What the app sent as its prompt, for the log line. */
   promptOf(body: unknown): unknown;
 }
@@ -26,6 +28,7 @@ export const chatCompletionsEndpoint: EndpointSpec = {
   source: 'node_chatv2',
   operation: 'chat',
   reader: chatCompletionReader,
+  streamUsage: true,
   promptOf: (body) => field(body, 'messages'),
 };
 
@@ -40,5 +43,6 @@ export const completionsEndpoint: EndpointSpec = {
   source: 'node_chatv1',
   operation: 'text_completion',
   reader: completionReader,
+  streamUsage: true,
   promptOf: (body) => field(body, 'prompt'),
 };

@@ -1,10 +1,12 @@
 import { performance } from 'node:perf_hooks';
+import { warnOnce } from '../debug-log.js';
 import type { Observation } from '../record/observation.js';
 import type { ClientTarget } from './client-target.js';
 import type { EndpointSpec } from './endpoint-spec.js';
 import { observeStream, type StreamEnd } from './observe-stream.js';
 import type { StreamAccumulator } from './result-reader.js';
 import { isAbort, readError } from './read-error.js';
+import { refusesStreamUsage, rememberRefusal, withStreamUsage } from './stream-usage-request.js';
 import { count, field, isAPIPromise, isStream, text, type ResponseProps } from './sdk-shapes.js';
 
 /** Receives each finished Observation (the record layer). Must not throw; is guarded anyway. */
@@ -23,27 +25,55 @@ export type ObservationSink = (observation: Observation) => void;
  * Anything unexpected falls back to the original result, unobserved.
  *
  * @example
- * return observeCall(() => original.apply(this, args), args[0], chatCompletionsEndpoint, target, sink);
+ * return observeCall((body) => original.call(this, body, ...rest), body, chatCompletionsEndpoint, target, sink, true);
  */
-export function observeCall(call: () => unknown, body: unknown, spec: EndpointSpec, target: ClientTarget, sink: ObservationSink): unknown {
+export function observeCall(
+  call: (body: unknown) => unknown,
+  body: unknown,
+  spec: EndpointSpec,
+  target: ClientTarget,
+  sink: ObservationSink,
+  askStreamUsage: boolean,
+): unknown {
   const tracker = new CallTracker(body, spec, target, sink);
+  const server = `${target.serverAddress ?? ''}:${target.serverPort ?? ''}`;
+  const asked = askStreamUsage && spec.streamUsage ? withStreamUsage(body, server) : undefined;
   let result: unknown;
   try {
-    result = call();
+    result = call(asked ?? body);
   } catch (error) {
     tracker.fail(error);
     throw error;
   }
-  if (!isAPIPromise(result)) return result;
+  if (!isAPIPromise(result)) {
+    warnOnce('unobservable', 'grafana-openai-monitoring: this openai SDK returned no APIPromise; calls go through unobserved', 'GOM_UNSUPPORTED_SDK');
+    return result;
+  }
   try {
-    result.responsePromise.then(
+    let responses = result.responsePromise;
+    if (asked !== undefined) {
+      tracker.hideStreamUsage = true;
+      // A server that refuses the parameter generated nothing: ask again without
+      // it, and hand the app that answer through the same APIPromise.
+      responses = responses.catch((error: unknown) => {
+        if (!refusesStreamUsage(error)) throw error;
+        rememberRefusal(server);
+        tracker.hideStreamUsage = false;
+        const retry = call(body);
+        return isAPIPromise(retry) ? retry.responsePromise : Promise.reject(error);
+      });
+    }
+    responses.then(
       (props) => tracker.onResponse(props),
       (error: unknown) => tracker.fail(error),
     );
-    return result._thenUnwrap((data) => {
+    const observed = result._thenUnwrap((data) => {
       tracker.onData(data);
       return data;
     });
+    // `parse()`, `asResponse()` and `withResponse()` all read this field.
+    if (responses !== result.responsePromise) observed.responsePromise = responses;
+    return observed;
   } catch {
     return result;
   }
@@ -54,6 +84,8 @@ class CallTracker {
   private readonly observation: Observation;
   private readonly startedAt = performance.now();
   private finished = false;
+  /** True while the stream carries usage the app did not ask for (we added `include_usage`). */
+  hideStreamUsage = false;
 
   constructor(body: unknown, private readonly spec: EndpointSpec, target: ClientTarget, private readonly sink: ObservationSink) {
     const now = Date.now();
@@ -89,6 +121,7 @@ class CallTracker {
       if (isStream(data)) {
         const accumulator = this.spec.reader.startStream();
         observeStream(data, accumulator, {
+          hideUsage: this.hideStreamUsage,
           onFirstChunk: () => {
             this.observation.timeToFirstChunkS = (performance.now() - this.startedAt) / 1000;
           },

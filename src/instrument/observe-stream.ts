@@ -5,6 +5,11 @@ import type { StreamLike } from './sdk-shapes.js';
 export type StreamEnd = { outcome: 'ok' } | { outcome: 'aborted' } | { outcome: 'error'; error: unknown };
 
 export interface StreamHooks {
+  /**
+   * Usage chunks and `usage: null` fields exist only because we asked for
+   * them: read them, but never let the app see them (DESIGN §3 rule 2).
+   */
+  hideUsage: boolean;
   onFirstChunk(): void;
   onEnd(end: StreamEnd): void;
 }
@@ -30,14 +35,14 @@ export function observeStream(stream: StreamLike, accumulator: StreamAccumulator
     hooks.onEnd(result);
   };
   stream.iterator = function observedIterator(this: unknown): AsyncIterator<unknown> {
-    return observeChunks(makeIterator.call(this), accumulator, hooks.onFirstChunk, end);
+    return observeChunks(makeIterator.call(this), accumulator, hooks, end);
   };
 }
 
 async function* observeChunks(
   inner: AsyncIterator<unknown>,
   accumulator: StreamAccumulator,
-  onFirstChunk: () => void,
+  hooks: StreamHooks,
   end: (result: StreamEnd) => void,
 ): AsyncGenerator<unknown, void, undefined> {
   let result: StreamEnd = { outcome: 'aborted' };
@@ -51,9 +56,10 @@ async function* observeChunks(
       }
       if (first) {
         first = false;
-        guarded(onFirstChunk);
+        guarded(hooks.onFirstChunk);
       }
       guarded(() => accumulator.add(step.value));
+      if (hooks.hideUsage && isAddedUsage(step.value)) continue;
       yield step.value;
     }
   } catch (error) {
@@ -68,6 +74,19 @@ async function* observeChunks(
       guarded(() => end(result));
     }
   }
+}
+
+/**
+ * With `include_usage`, every chunk carries `usage: null` and one extra last
+ * chunk has `choices: []` and the usage (fixtures README "Tokens / cost").
+ * Returns true for that extra chunk; strips the field from the others.
+ */
+function isAddedUsage(chunk: unknown): boolean {
+  if (typeof chunk !== 'object' || chunk === null || !('usage' in chunk)) return false;
+  const record = chunk as { usage?: unknown; choices?: unknown };
+  if (Array.isArray(record.choices) && record.choices.length === 0) return true;
+  delete record.usage;
+  return false;
 }
 
 function guarded(fn: () => void): void {

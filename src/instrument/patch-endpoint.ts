@@ -16,7 +16,7 @@ interface PatchState {
    * observes each call once; `refs` counts those monitors, so shutting down one
    * of them leaves the other observing.
    */
-  readonly sinks: Map<string, { sink: ObservationSink; refs: number }>;
+  readonly sinks: Map<string, { sink: ObservationSink; refs: number; streamUsage: boolean }>;
 }
 
 function resourceOf(client: object, path: readonly string[]): Record<string, unknown> | undefined {
@@ -50,7 +50,13 @@ export function hasEndpoint(client: object, spec: EndpointSpec): boolean {
  * const unpatch = patchEndpoint(openai, chatCompletionsEndpoint, 'monitor-1', (obs) => recorder.record(obs));
  * unpatch();
  */
-export function patchEndpoint(client: object, spec: EndpointSpec, key: string, sink: ObservationSink): () => void {
+export function patchEndpoint(
+  client: object,
+  spec: EndpointSpec,
+  key: string,
+  sink: ObservationSink,
+  settings: { streamUsage: boolean } = { streamUsage: true },
+): () => void {
   const resource = resourceOf(client, spec.path);
   const current = resource?.create;
   if (resource === undefined || typeof current !== 'function') throw new TypeError(`client.${spec.path.join('.')}.create is not a function`);
@@ -67,7 +73,11 @@ export function patchEndpoint(client: object, spec: EndpointSpec, key: string, s
     };
     const wrapper: CreateMethod = function create(this: unknown, ...args: unknown[]): unknown {
       if (created.sinks.size === 0) return created.original.apply(this, args);
-      return observeCall(() => created.original.apply(this, args), args[0], spec, created.target, fanOut);
+      // Usage is asked for when any monitor of this client wants it (`stream_usage`, default true).
+      let askStreamUsage = false;
+      for (const listener of created.sinks.values()) askStreamUsage ||= listener.streamUsage;
+      const rest = args.slice(1);
+      return observeCall((body) => created.original.call(this, body, ...rest), args[0], spec, created.target, fanOut, askStreamUsage);
     };
     wrapper[PATCH_STATE] = created;
     resource.create = wrapper;
@@ -75,7 +85,7 @@ export function patchEndpoint(client: object, spec: EndpointSpec, key: string, s
   }
   const patched = state;
   const entry = patched.sinks.get(key);
-  if (entry === undefined) patched.sinks.set(key, { sink, refs: 1 });
+  if (entry === undefined) patched.sinks.set(key, { sink, refs: 1, streamUsage: settings.streamUsage });
   else entry.refs += 1;
   let removed = false;
   return () => {

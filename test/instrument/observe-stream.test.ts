@@ -15,6 +15,29 @@ async function collect(stream: AsyncIterable<unknown>): Promise<unknown[]> {
   return chunks;
 }
 
+const USAGE = { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 };
+
+/** The content chunks of a small stream; with include_usage every chunk carries `usage: null`, as OpenAI's do. */
+function contentFrames(withUsage: boolean): object[] {
+  const base = { id: 'chatcmpl-s', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-2024-08-06' };
+  const extra = withUsage ? { usage: null } : {};
+  return [
+    { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], ...extra },
+    { ...base, choices: [{ index: 0, delta: { content: 'Hello' }, finish_reason: null }], ...extra },
+    { ...base, choices: [{ index: 0, delta: { content: ' there' }, finish_reason: null }], ...extra },
+    { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], ...extra },
+  ];
+}
+
+/** Answers like OpenAI: the usage chunk and fields only when the request asked for them. */
+function usageAwareServer(req: { body: unknown }) {
+  const asked = (req.body as { stream_options?: { include_usage?: boolean } }).stream_options?.include_usage === true;
+  const frames: (object | string)[] = contentFrames(asked);
+  if (asked) frames.push({ id: 'chatcmpl-s', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-2024-08-06', choices: [], usage: USAGE });
+  frames.push('data: [DONE]\n\n');
+  return { sseFrames: frames };
+}
+
 describe(`streams through the monitored openai ${sdk.version} client`, () => {
   let fake: FakeOpenAI;
   let seen: Observation[];
@@ -32,6 +55,7 @@ describe(`streams through the monitored openai ${sdk.version} client`, () => {
   });
 
   it('yields the same chunks as an unmonitored client and records the text and finish reason', async () => {
+    fake.reply('chat-stream.plain.gpt-5-nano', { times: 2 });
     const expected = await collect(await newClient(fake).chat.completions.create({ model: 'gpt-5-nano', messages, stream: true }));
     const actual = await collect(await client.chat.completions.create({ model: 'gpt-5-nano', messages, stream: true }));
     assert.deepEqual(actual, expected);
@@ -57,8 +81,58 @@ describe(`streams through the monitored openai ${sdk.version} client`, () => {
   });
 
   it('records no usage (not zero) for a stream whose server reported none', async () => {
+    fake.replyWith(() => ({ sseFrames: [...contentFrames(false), 'data: [DONE]\n\n'] }));
     await collect(await client.chat.completions.create({ model: 'gpt-5-nano', messages, stream: true }));
     assert.equal(seen[0].usage, undefined);
+  });
+
+  it('asks for usage the app did not ask for, records it exactly, and the app sees no extra chunk or field', async () => {
+    fake.replyWith(usageAwareServer);
+    const expected = await collect(await newClient(fake).chat.completions.create({ model: 'gpt-4o', messages, stream: true }));
+    const actual = await collect(await client.chat.completions.create({ model: 'gpt-4o', messages, stream: true }));
+    assert.deepEqual(actual, expected);
+    assert.ok(actual.every((chunk) => !Object.prototype.hasOwnProperty.call(chunk, 'usage')));
+    assert.deepEqual(fake.requests[1].body && (fake.requests[1].body as { stream_options?: unknown }).stream_options, { include_usage: true });
+    assert.equal((fake.requests[0].body as { stream_options?: unknown }).stream_options, undefined);
+    assert.deepEqual(seen[0].usage, { input: USAGE.prompt_tokens, output: USAGE.completion_tokens, total: USAGE.total_tokens });
+  });
+
+  it('keeps the app\'s other stream_options when it adds include_usage', async () => {
+    fake.replyWith(usageAwareServer);
+    const body = { model: 'gpt-4o', messages, stream: true, stream_options: { include_obfuscation: false } };
+    await collect((await client.chat.completions.create(body as never)) as unknown as AsyncIterable<unknown>);
+    assert.deepEqual((fake.requests[0].body as { stream_options?: unknown }).stream_options, { include_obfuscation: false, include_usage: true });
+  });
+
+  it('with stream_usage: false sends the app\'s request untouched', async () => {
+    const untouched = newClient(fake);
+    patchEndpoint(untouched, chatCompletionsEndpoint, 'no-usage', (o) => seen.push(o), { streamUsage: false });
+    fake.replyWith(usageAwareServer);
+    await collect(await untouched.chat.completions.create({ model: 'gpt-4o', messages, stream: true }));
+    assert.equal((fake.requests[0].body as { stream_options?: unknown }).stream_options, undefined);
+    assert.equal(seen[0].usage, undefined);
+  });
+
+  it('sends the request once more without stream_options to a server that rejects it, and never adds it there again', async () => {
+    const strict = await startFakeOpenAI();
+    try {
+      strict.replyWith((req) =>
+        (req.body as { stream_options?: unknown }).stream_options !== undefined
+          ? { status: 400, headers: { 'x-should-retry': 'false' }, body: { error: { message: 'Unrecognized request argument supplied: stream_options', type: 'invalid_request_error', param: 'stream_options', code: null } } }
+          : { sseFrames: [...contentFrames(false), 'data: [DONE]\n\n'] },
+      );
+      const strictClient = newClient(strict);
+      patchEndpoint(strictClient, chatCompletionsEndpoint, 'strict', (o) => seen.push(o));
+      const chunks = await collect(await strictClient.chat.completions.create({ model: 'gpt-4o', messages, stream: true }));
+      assert.equal(chunks.length, contentFrames(false).length);
+      assert.deepEqual(strict.requests.map((r) => (r.body as { stream_options?: unknown }).stream_options !== undefined), [true, false]);
+      await collect(await strictClient.chat.completions.create({ model: 'gpt-4o', messages, stream: true }));
+      assert.deepEqual(strict.requests.map((r) => (r.body as { stream_options?: unknown }).stream_options !== undefined), [true, false, false]);
+      assert.equal(seen.length, 2);
+      assert.ok(seen.every((o) => o.outcome === 'ok' && o.responseText === 'Hello there'));
+    } finally {
+      await strict.close();
+    }
   });
 
   it('break aborts the request and records an aborted call with what was seen', async () => {
