@@ -1,4 +1,4 @@
-import { chatCompletionsEndpoint, completionsEndpoint } from './instrument/endpoint-spec.js';
+import { chatCompletionsEndpoint, completionsEndpoint, embeddingsEndpoint, responsesEndpoint } from './instrument/endpoint-spec.js';
 import { monitorEndpoints, type Monitor } from './monitor.js';
 import type { MonitorOptions } from './monitor-options.js';
 
@@ -30,7 +30,32 @@ export const chat_v1 = {
 };
 
 /**
- * Every endpoint the client has that this library knows, in one call.
+ * The Responses API: patches `client.responses.create` (streams included).
+ * Series and lines carry `source="node_responses"`.
+ *
+ * @example
+ * import { responses } from 'grafana-openai-monitoring';
+ * responses.monitor(openai, options);
+ */
+export const responses = {
+  monitor: (client: object, options: MonitorOptions): Monitor => monitorEndpoints(client, options, [responsesEndpoint], true),
+};
+
+/**
+ * Embeddings: patches `client.embeddings.create`. Series and lines carry
+ * `source="node_embeddings"`; there are input tokens and cost, no output.
+ *
+ * @example
+ * import { embeddings } from 'grafana-openai-monitoring';
+ * embeddings.monitor(openai, options);
+ */
+export const embeddings = {
+  monitor: (client: object, options: MonitorOptions): Monitor => monitorEndpoints(client, options, [embeddingsEndpoint], true),
+};
+
+/**
+ * Every endpoint the client has that this library knows, in one call: chat
+ * completions, legacy completions, responses and embeddings.
  *
  * @example
  * import { monitor } from 'grafana-openai-monitoring';
@@ -38,5 +63,5 @@ export const chat_v1 = {
  * await m.shutdown();
  */
 export function monitor(client: object, options: MonitorOptions): Monitor {
-  return monitorEndpoints(client, options, [chatCompletionsEndpoint, completionsEndpoint], false);
+  return monitorEndpoints(client, options, [chatCompletionsEndpoint, completionsEndpoint, responsesEndpoint, embeddingsEndpoint], false);
 }

@@ -1,6 +1,8 @@
 import type { Operation, Source } from '../record/observation.js';
 import { chatCompletionReader } from './read-chat-completion.js';
 import { completionReader } from './read-completion.js';
+import { embeddingReader } from './read-embedding.js';
+import { responseReader } from './read-response.js';
 import type { ResultReader } from './result-reader.js';
 import { field } from './sdk-shapes.js';
 
@@ -45,4 +47,38 @@ export const completionsEndpoint: EndpointSpec = {
   reader: completionReader,
   streamUsage: true,
   promptOf: (body) => field(body, 'prompt'),
+};
+
+/**
+ * The Responses API. Its streams always end with the usage, so nothing is added to the request.
+ *
+ * @example
+ * patchEndpoint(client, responsesEndpoint, key, sink);
+ */
+export const responsesEndpoint: EndpointSpec = {
+  path: ['responses'],
+  source: 'node_responses',
+  operation: 'chat',
+  reader: responseReader,
+  streamUsage: false,
+  promptOf: (body) => {
+    const instructions = field(body, 'instructions');
+    const input = field(body, 'input');
+    return instructions === undefined ? input : { instructions, input };
+  },
+};
+
+/**
+ * Embeddings.
+ *
+ * @example
+ * patchEndpoint(client, embeddingsEndpoint, key, sink);
+ */
+export const embeddingsEndpoint: EndpointSpec = {
+  path: ['embeddings'],
+  source: 'node_embeddings',
+  operation: 'embeddings',
+  reader: embeddingReader,
+  streamUsage: false,
+  promptOf: (body) => field(body, 'input'),
 };

@@ -36,3 +36,28 @@ function dropUndefined(usage: TokenUsage): TokenUsage {
   }
   return kept;
 }
+
+/**
+ * Reads a Responses API `usage` object (`input_tokens`, `output_tokens`, their
+ * `*_details`); `cache_write_tokens` appears in 2026 captures only.
+ *
+ * @example
+ * readResponsesUsage({ input_tokens: 33, output_tokens: 11, total_tokens: 44 });
+ * // { input: 33, output: 11, total: 44 }
+ */
+export function readResponsesUsage(usage: unknown): TokenUsage | undefined {
+  if (typeof usage !== 'object' || usage === null) return undefined;
+  const input = count(field(usage, 'input_tokens'));
+  const output = count(field(usage, 'output_tokens'));
+  const total = count(field(usage, 'total_tokens'));
+  if (input === undefined && output === undefined && total === undefined) return undefined;
+  const inputDetails = field(usage, 'input_tokens_details');
+  return dropUndefined({
+    input,
+    output,
+    total: total ?? (input !== undefined && output !== undefined ? input + output : undefined),
+    cachedInput: count(field(inputDetails, 'cached_tokens')),
+    cacheWriteInput: count(field(inputDetails, 'cache_write_tokens')),
+    reasoningOutput: count(field(field(usage, 'output_tokens_details'), 'reasoning_tokens')),
+  });
+}

@@ -5,7 +5,7 @@
  */
 
 /** OpenTelemetry GenAI `gen_ai.operation.name` values we produce. */
-export type Operation = 'chat' | 'text_completion' | 'embeddings' | 'responses';
+export type Operation = 'chat' | 'text_completion' | 'embeddings';
 
 /** The `source` label of the original library, one per entry point. */
 export type Source = 'node_chatv2' | 'node_chatv1' | 'node_responses' | 'node_embeddings';
