@@ -52,12 +52,13 @@ export function makeSeries(name: string, labels: Readonly<Record<string, string 
   for (const labelName of Object.keys(labels)) {
     const value = labels[labelName];
     if (value === undefined || value === '') continue;
-    if (labelName === '__name__') throw new InvalidSeriesError('label __name__ is reserved for the metric name');
+    // `__`-prefixed names are reserved for Prometheus' own use (wire-protocols.md §1.3).
+    if (labelName.startsWith('__')) throw new InvalidSeriesError(`label name ${JSON.stringify(labelName)} is reserved (names starting with __ belong to Prometheus)`);
     if (!LABEL_NAME.test(labelName)) throw new InvalidSeriesError(`invalid label name ${JSON.stringify(labelName)}`);
     list.push({ name: labelName, value });
   }
   list.sort((a, b) => compareUtf8(a.name, b.name));
-  // Object keys are unique, so a duplicate can only come from `__name__`, handled above.
+  // Object keys are unique and `__name__` is refused above, so no name repeats.
   const key = list.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(',');
   return { key, labels: list };
 }

@@ -172,7 +172,6 @@ export class HttpTransport {
           method: 'POST',
           agent: isHttps ? this.httpsAgent : this.httpAgent,
           headers: { ...options.headers, 'Content-Length': String(payload.byteLength) },
-          signal: controller.signal,
         },
         (response) => {
           const chunks: Buffer[] = [];
@@ -197,6 +196,10 @@ export class HttpTransport {
           response.on('error', (err) => finish(networkError(target, err, timedOut, options)));
         },
       );
+      // Not http.request's own `signal` option: Node 16 ignores it when an agent
+      // is given, so a never-answering receiver would hold the socket forever.
+      const abortError = Object.assign(new Error('aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
+      controller.signal.addEventListener('abort', () => request.destroy(abortError), { once: true });
       request.on('socket', (socket) => {
         // An agent re-refs a socket it reuses; set what this request needs every time.
         if (options.ref) socket.ref();
