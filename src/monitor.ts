@@ -78,9 +78,10 @@ export function monitorEndpoints(client: unknown, options: MonitorOptions, specs
   return {
     flush: () => exporter.flush(),
     shutdown: (): Promise<void> => {
-      return (shutdown ??= (() => {
+      return (shutdown ??= (async () => {
         for (const unpatch of unpatches) unpatch();
-        return release();
+        await release();
+        recorder.release();
       })());
     },
   };

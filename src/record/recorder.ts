@@ -5,6 +5,7 @@ import type { Pricer } from '../pricing/price-call.js';
 import { CompatibleSeries } from './compatible-series.js';
 import { buildLogLine, type LogLine } from './log-line.js';
 import type { Observation } from './observation.js';
+import { acquireNativeMetrics, type NativeMetrics } from './native-metrics.js';
 import { serializeLogLine } from './serialize-log-line.js';
 
 export interface RecorderSettings {
@@ -31,6 +32,9 @@ const MAX_CACHED_STREAMS = 1000;
  */
 export class Recorder {
   private readonly compatible: CompatibleSeries;
+  private readonly native: NativeMetrics;
+  /** Lets go of the (shared) native series; call after the exporter's last flush. */
+  readonly release: () => void;
   private readonly streams = new Map<string, LokiStream>();
 
   constructor(
@@ -38,13 +42,18 @@ export class Recorder {
     private readonly pricer: Pricer,
     private readonly settings: RecorderSettings,
   ) {
-    this.compatible = new CompatibleSeries({ ...settings.labels, environment: settings.environment, instance: settings.instance });
+    const constant = { ...settings.labels, environment: settings.environment, instance: settings.instance };
+    this.compatible = new CompatibleSeries(constant);
+    const native = acquireNativeMetrics(sink, { ...constant, job: 'integrations/openai' });
+    this.native = native.metrics;
+    this.release = native.release;
   }
 
   record(obs: Observation): void {
     const model = modelLabel(obs);
     const cost = this.costOf(obs, model);
     this.compatible.record(obs, model, cost, this.sink);
+    this.native.record(obs, cost);
     this.log(obs, model, cost);
   }
 

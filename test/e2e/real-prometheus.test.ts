@@ -60,4 +60,58 @@ describeWithPrometheus(`the real Prometheus, fed by the monitored openai ${sdk.v
     assert.equal(loki.entries().length, CALLS);
     assert.deepEqual(loki.violations, []);
   });
+
+  it('holds every native series with the documented labels after a mixed workload', async () => {
+    const client = newClient(fake);
+    const monitor = chat_v2.monitor(client, { metrics_url: prom.server.writeUrl, logs_url: loki.url, environment: 'native', flush_interval_ms: 200 });
+    const messages = [{ role: 'user' as const, content: 'Say hello' }];
+    const body = JSON.parse(loadFixture('chat.simple.gpt-4.1').body.toString('utf8')) as { model: string; usage: { prompt_tokens: number; completion_tokens: number } };
+    for (let i = 0; i < 5; i++) await client.chat.completions.create({ model: 'gpt-4.1', messages });
+    let streamedInput = 0;
+    let streamedOutput = 0;
+    for await (const chunk of await client.chat.completions.create({ model: 'gpt-4.1', messages, stream: true })) {
+      if (chunk.usage) {
+        streamedInput = chunk.usage.prompt_tokens;
+        streamedOutput = chunk.usage.completion_tokens;
+      }
+    }
+    fake.reply('errors.429.insufficient_quota');
+    await client.chat.completions.create({ model: 'gpt-4.1', messages }).catch(() => undefined);
+    await monitor.flush();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await monitor.shutdown();
+
+    const env = 'environment="native"';
+    const inputSum = scalar(await prom.server.query(`sum(gen_ai_client_token_usage_sum{${env},gen_ai_token_type="input"})`));
+    const outputSum = scalar(await prom.server.query(`sum(gen_ai_client_token_usage_sum{${env},gen_ai_token_type="output"})`));
+    // The stream's usage is invisible to the app (it did not ask) but known to us: the fixture says.
+    const streamFixture = loadFixture('chat-stream.include-usage.gpt-4.1').body.toString('utf8');
+    const streamUsage = JSON.parse(/"usage":(\{"prompt_tokens"[^}]*\}[^}]*\}[^}]*\})/.exec(streamFixture)?.[1] ?? 'null') as { prompt_tokens: number; completion_tokens: number } | null;
+    assert.ok(streamUsage, 'the include-usage fixture carries usage');
+    assert.equal(streamedInput, 0, 'the app did not ask for usage and saw none');
+    assert.equal(inputSum, 5 * body.usage.prompt_tokens + streamUsage.prompt_tokens);
+    assert.equal(outputSum, 5 * body.usage.completion_tokens + streamUsage.completion_tokens);
+    assert.equal(streamedOutput, 0);
+
+    const calls = scalar(await prom.server.query(`sum(gen_ai_client_operation_duration_seconds_count{${env}})`));
+    assert.equal(calls, 7);
+    const errors = await prom.server.query(`gen_ai_client_operation_duration_seconds_count{${env},error_type="RateLimitError"}`);
+    assert.equal(scalar(errors), 1);
+    const labels = (errors as { result: { metric: Record<string, string> }[] }).result[0].metric;
+    for (const name of ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'server_address', 'job', 'instance', 'environment']) {
+      assert.ok(labels[name], `label ${name} on ${JSON.stringify(labels)}`);
+    }
+    assert.equal(scalar(await prom.server.query(`sum(gen_ai_client_operation_time_to_first_chunk_seconds_count{${env}})`)), 1);
+    assert.equal(scalar(await prom.server.query(`sum(gen_ai_usage_cost_USD_count{${env}})`)), 6);
+    for (const name of ['gen_ai_usage_cached_input_tokens_total', 'gen_ai_usage_reasoning_output_tokens_total', 'openai_ratelimit_remaining_requests', 'openai_ratelimit_remaining_tokens']) {
+      const result = (await prom.server.query(`${name}{${env}}`)) as { result: unknown[] };
+      assert.ok(result.result.length > 0, `${name} is in Prometheus`);
+    }
+    // Buckets are cumulative and end at +Inf = count.
+    const buckets = (await prom.server.query(`gen_ai_client_operation_duration_seconds_bucket{${env},error_type=""}`)) as unknown as { result: { metric: { le: string }; value: [number, string] }[] };
+    const ordered = buckets.result.map((r) => ({ le: r.metric.le === '+Inf' ? Infinity : Number(r.metric.le), v: Number(r.value[1]) })).sort((a, b) => a.le - b.le);
+    for (let i = 1; i < ordered.length; i++) assert.ok(ordered[i].v >= ordered[i - 1].v, 'cumulative');
+    assert.equal(ordered[ordered.length - 1].le, Infinity);
+    assert.equal(ordered[ordered.length - 1].v, 6);
+  });
 });

@@ -1,0 +1,47 @@
+import { makeSeries, type Series } from '../export/series.js';
+
+/**
+ * One number per label set of a metric: a counter when only `add` is used
+ * (cumulative for the life of the process, never going down), a gauge when
+ * `set` is. The series of a label set is built the first time it is seen; the
+ * number of label sets is capped because model names come from servers.
+ *
+ * @example
+ * const cached = new LabelledValues('gen_ai_usage_cached_input_tokens_total');
+ * cached.add({ gen_ai_response_model: 'gpt-4o' }, 'gpt-4o', 1024);
+ * const remaining = new LabelledValues('openai_ratelimit_remaining_requests');
+ * remaining.set({ server_address: 'api.openai.com' }, 'api.openai.com', 4999);
+ */
+export class LabelledValues {
+  private readonly cells = new Map<string, { series: Series; value: number }>();
+
+  constructor(private readonly name: string, private readonly maxLabelSets = 2000) {}
+
+  /** Adds a non-negative amount (counter). */
+  add(labels: Readonly<Record<string, string | undefined>>, key: string, amount: number): void {
+    if (!Number.isFinite(amount) || amount < 0) return;
+    const cell = this.cell(labels, key);
+    if (cell !== undefined) cell.value += amount;
+  }
+
+  /** Replaces the value (gauge). */
+  set(labels: Readonly<Record<string, string | undefined>>, key: string, value: number): void {
+    if (!Number.isFinite(value)) return;
+    const cell = this.cell(labels, key);
+    if (cell !== undefined) cell.value = value;
+  }
+
+  *collect(): Iterable<{ series: Series; value: number }> {
+    yield* this.cells.values();
+  }
+
+  private cell(labels: Readonly<Record<string, string | undefined>>, key: string): { series: Series; value: number } | undefined {
+    let cell = this.cells.get(key);
+    if (cell === undefined) {
+      if (this.cells.size >= this.maxLabelSets) return undefined;
+      cell = { series: makeSeries(this.name, labels), value: 0 };
+      this.cells.set(key, cell);
+    }
+    return cell;
+  }
+}
