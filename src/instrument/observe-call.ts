@@ -7,7 +7,7 @@ import { observeStream, type StreamEnd } from './observe-stream.js';
 import type { StreamAccumulator } from './result-reader.js';
 import { isAbort, readError } from './read-error.js';
 import { refusesStreamUsage, rememberRefusal, withStreamUsage } from './stream-usage-request.js';
-import { count, field, isAPIPromise, isStream, text, type ResponseProps } from './sdk-shapes.js';
+import { count, field, isAPIPromise, isStream, text, type APIPromiseLike, type ResponseProps } from './sdk-shapes.js';
 
 /** Receives each finished Observation (the record layer). Must not throw; is guarded anyway. */
 export type ObservationSink = (observation: Observation) => void;
@@ -73,10 +73,33 @@ export function observeCall(
     });
     // `parse()`, `asResponse()` and `withResponse()` all read this field.
     if (responses !== result.responsePromise) observed.responsePromise = responses;
+    observeRawResponse(observed, responses, tracker);
     return observed;
   } catch {
     return result;
   }
+}
+
+/**
+ * `.asResponse()` hands the app the raw `Response` and never parses it, so
+ * our `_thenUnwrap` transform never runs: such a call is recorded when its
+ * headers arrive, with status and timing but no usage (the app reads the body,
+ * not us). `withResponse()` parses first, so it is observed in full as usual.
+ * The override is a non-enumerable own property; everything else of the
+ * APIPromise stays as the SDK made it.
+ */
+function observeRawResponse(observed: APIPromiseLike, responses: Promise<ResponseProps>, tracker: CallTracker): void {
+  const asResponse = (observed as { asResponse?: unknown }).asResponse;
+  if (typeof asResponse !== 'function') return;
+  Object.defineProperty(observed, 'asResponse', {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    value: function observedAsResponse(this: { parsedPromise?: unknown }, ...args: unknown[]): unknown {
+      if (this.parsedPromise === undefined) responses.then(() => tracker.finishUnread(), () => undefined);
+      return (asResponse as (...a: unknown[]) => unknown).apply(this, args);
+    },
+  });
 }
 
 /** The state of one call between its start and its single `finish`. */
@@ -141,6 +164,11 @@ class CallTracker {
       this.observation.outcome = end.outcome;
       this.finish();
     }
+  }
+
+  /** The app took the raw response (`asResponse()`): record what the headers told, without usage. */
+  finishUnread(): void {
+    guarded(() => this.finish());
   }
 
   fail(error: unknown): void {

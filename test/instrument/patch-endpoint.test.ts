@@ -74,11 +74,17 @@ describe(`patching the openai ${sdk.version} client`, () => {
     assert.equal(seen.length, 1);
   });
 
-  it('copes with .asResponse(): the app reads the raw body itself', async () => {
+  it('copes with .asResponse(): the app reads the raw body itself, and the call is still recorded (without usage)', async () => {
     const { client } = monitored();
-    const response = await client.chat.completions.create({ model: 'gpt-4.1', messages }).asResponse();
+    const promise = client.chat.completions.create({ model: 'gpt-4.1', messages });
+    assert.ok(!Object.keys(promise).includes('asResponse'), 'no enumerable property added');
+    const response = await promise.asResponse();
     const json = (await response.json()) as { object: string };
     assert.equal(json.object, 'chat.completion');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0].status, 200);
+    assert.equal(seen[0].usage, undefined);
   });
 
   it('keeps the APIPromise: _thenUnwrap and parse() still work', async () => {
