@@ -3,31 +3,12 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { endpointKind, EndpointKind, FakeOpenAI, fixtureIds, FixtureRecord, loadFixture, startFakeOpenAI } from './fake-openai-server.js';
-import { errorClassForStatus, loadOpenAI, newClient, OpenAIClient } from './openai-sdk.js';
+import { endpointKind, FakeOpenAI, fixtureIds, FixtureRecord, loadFixture, startFakeOpenAI } from './fake-openai-server.js';
+import { API_KEY, callEndpoint, clientFor, requestBody, sseEvents } from './fixture-replay.js';
+import { errorClassForStatus, loadOpenAI, newClient } from './openai-sdk.js';
 import { fixturesDir } from './paths.js';
 
 const sdk = loadOpenAI();
-const API_KEY = 'sk-test-not-a-secret';
-
-/** SSE events parsed from the wire text with the rules of the HTML SSE spec, independently of the SDK. */
-function sseEvents(text: string): Array<{ event: string | undefined; data: string }> {
-  const events: Array<{ event: string | undefined; data: string }> = [];
-  for (const block of text.split(/\r?\n\r?\n/)) {
-    let event: string | undefined;
-    const data: string[] = [];
-    for (const line of block.split(/\r?\n/)) {
-      if (line === '' || line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const field = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'event') event = value;
-      if (field === 'data') data.push(value);
-    }
-    if (data.length > 0) events.push({ event, data: data.join('\n') });
-  }
-  return events;
-}
 
 /** What iterating the SDK's Stream must give: every data frame up to [DONE], and whether an error frame ends it. */
 function expectedStream(body: Buffer): { chunks: unknown[]; fails: boolean } {
@@ -40,55 +21,6 @@ function expectedStream(body: Buffer): { chunks: unknown[]; fails: boolean } {
     chunks.push(parsed);
   }
   return { chunks, fails: false };
-}
-
-function firstModel(f: ReturnType<typeof loadFixture>): string {
-  const text = f.body.toString('utf8');
-  const json = f.record.stream ? sseEvents(text).map((e) => e.data).find((d) => d.includes('"model":"')) ?? '{}' : text;
-  const m = /"model"\s*:\s*"([^"]+)"/.exec(json);
-  return m ? m[1] : 'gpt-4o';
-}
-
-/** The body to send: the captured request when there is one, else a minimal one for the endpoint. */
-function requestBody(f: ReturnType<typeof loadFixture>, kind: EndpointKind): Record<string, unknown> {
-  const model = firstModel(f);
-  const minimal: Record<EndpointKind, Record<string, unknown>> = {
-    chat: { model, messages: [{ role: 'user', content: 'Hello!' }] },
-    completions: { model, prompt: 'Hello' },
-    embeddings: { model, input: 'Hello', encoding_format: 'float' },
-    responses: { model, input: 'Hello' },
-  };
-  const body = { ...(f.request ?? minimal[kind]) };
-  if (f.record.stream) body.stream = true;
-  else delete body.stream;
-  return body;
-}
-
-/** A client whose requests reach the fake on the path shape the fixture was captured on. */
-function clientFor(fake: FakeOpenAI, record: FixtureRecord, model: string): { client: OpenAIClient; path: string; apiVersion?: string } {
-  const suffix = { chat: '/chat/completions', completions: '/completions', embeddings: '/embeddings', responses: '/responses' }[endpointKind(record.endpoint) ?? 'chat'];
-  const endpoint = record.endpoint;
-  const azure = /^\/openai\/deployments\/([^/]+)\/.*?(?:\?api-version=(.+))?$/.exec(endpoint);
-  if (azure) {
-    const deployment = azure[1] === '{deployment}' ? model : azure[1];
-    const apiVersion = azure[2] && azure[2] !== '...' ? azure[2] : '2024-10-21';
-    const client = new sdk.AzureOpenAI({ apiKey: API_KEY, endpoint: fake.origin, deployment, apiVersion, maxRetries: 0 });
-    return { client, path: `/openai/deployments/${deployment}${suffix}`, apiVersion };
-  }
-  const full = /^https?:\/\/[^/]+(\/.*)$/.exec(endpoint);
-  const path = (full ? full[1] : endpoint).split('?')[0];
-  const prefix = path.slice(0, path.length - suffix.length);
-  return { client: newClient({ url: fake.origin + prefix }), path };
-}
-
-function call(client: OpenAIClient, kind: EndpointKind, body: Record<string, unknown>, headers: Record<string, string>): Promise<unknown> {
-  const opts = { headers };
-  switch (kind) {
-    case 'chat': return client.chat.completions.create(body as never, opts) as Promise<unknown>;
-    case 'completions': return client.completions.create(body as never, opts) as Promise<unknown>;
-    case 'embeddings': return client.embeddings.create(body as never, opts) as Promise<unknown>;
-    case 'responses': return client.responses.create(body as never, opts) as Promise<unknown>;
-  }
 }
 
 /** `response.output_text` is not on the wire: every SDK adds it, joining the output messages' texts. */
@@ -118,7 +50,7 @@ describe(`the fake OpenAI server, replayed through ${sdk.packageName} ${sdk.vers
       const body = requestBody(f, kind);
       const { client, path, apiVersion } = clientFor(fake, f.record, String(body.model));
       const before = fake.requests.length;
-      const pending = call(client, kind, body, { 'x-fixture': id });
+      const pending = callEndpoint(client, kind, body, { 'x-fixture': id });
 
       if (f.record.status >= 400) {
         const expected = JSON.parse(f.body.toString('utf8')) as { error: unknown };
