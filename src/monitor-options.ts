@@ -42,6 +42,13 @@ export interface MonitorOptions {
   max_content_length?: number;
   /** Edit or drop (return undefined) a log line before it is queued. */
   redact?: (line: LogLine) => LogLine | undefined;
+  /**
+   * Also attach Loki structured metadata to each line (request_id,
+   * response_model, finish_reason, input_tokens, output_tokens, cost_usd), so
+   * they can be filtered without `| json`. Needs Loki ≥ 3.0 (2.9 rejects such
+   * pushes). Default false.
+   */
+  structured_metadata?: boolean;
   /** How often buffered data is pushed. Default 10,000 ms. */
   flush_interval_ms?: number;
   /** Longest wait for one push request. Default 5,000 ms. */
@@ -71,6 +78,7 @@ export interface ResolvedOptions {
   disableContent: boolean;
   maxContentLength: number;
   redact?: (line: LogLine) => LogLine | undefined;
+  structuredMetadata: boolean;
   flushIntervalMs: number;
   timeoutMs: number;
   shutdownTimeoutMs: number;
@@ -82,7 +90,7 @@ export interface ResolvedOptions {
 
 const KNOWN_OPTIONS = [
   'metrics_url', 'logs_url', 'metrics_username', 'logs_username', 'access_token', 'environment', 'instance',
-  'labels', 'disable_content', 'max_content_length', 'redact', 'flush_interval_ms', 'timeout_ms',
+  'labels', 'disable_content', 'max_content_length', 'redact', 'structured_metadata', 'flush_interval_ms', 'timeout_ms',
   'shutdown_timeout_ms', 'max_queue', 'stream_usage', 'prices', 'on_error',
 ];
 /** Labels the library sets itself; a user label of the same name would make two. */
@@ -206,6 +214,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const credentials = (username?: string) => (username === undefined ? {} : { username, password: auth.token });
   if (o.disable_content !== undefined && typeof o.disable_content !== 'boolean') throw invalid('disable_content', 'must be true or false');
   if (o.stream_usage !== undefined && typeof o.stream_usage !== 'boolean') throw invalid('stream_usage', 'must be true or false');
+  if (o.structured_metadata !== undefined && typeof o.structured_metadata !== 'boolean') {
+    throw invalid('structured_metadata', 'must be true or false (true needs Loki 3.0 or later)');
+  }
   const timeoutMs = positiveInteger(o, 'timeout_ms', 5_000, 1);
   return {
     metrics: { url: metricsPushUrl(o.metrics_url), ...credentials(auth.metrics) },
@@ -216,6 +227,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     disableContent: o.disable_content === true,
     maxContentLength: positiveInteger(o, 'max_content_length', 20_000, 0),
     redact: optionalFunction(o, 'redact'),
+    structuredMetadata: o.structured_metadata === true,
     flushIntervalMs: positiveInteger(o, 'flush_interval_ms', 10_000, 10),
     timeoutMs,
     shutdownTimeoutMs: positiveInteger(o, 'shutdown_timeout_ms', 5_000, 1),

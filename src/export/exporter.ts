@@ -164,12 +164,12 @@ export class Exporter {
    * @example
    * exporter.addLogEntry(makeLokiStream({ job: 'integrations/openai', level: 'info' }), Date.now(), JSON.stringify(line));
    */
-  addLogEntry(stream: LokiStream, timestampMs: number, line: string): void {
+  addLogEntry(stream: LokiStream, timestampMs: number, line: string, structuredMetadata?: Readonly<Record<string, string>>): void {
     try {
       if (this.closing) this.self.countDropped('logs', 'shutdown', 1);
       else {
         this.appDataAdded += 1;
-        this.entries.add(stream, timestampMs, line);
+        this.entries.add(stream, timestampMs, line, structuredMetadata);
       }
     } catch (err) {
       debugLog('addLogEntry failed: %s', err);

@@ -17,12 +17,21 @@ export interface LogEntry {
   /** Nanoseconds since the epoch as a decimal string, e.g. "1700000000123000001". */
   timestampNs: string;
   readonly line: string;
+  /**
+   * Loki structured metadata: the optional third element of a JSON push value,
+   * a flat object of string values (wire-protocols.md §4; vector E7). Left out
+   * unless the `structured_metadata` option is on: Loki 2.9 rejects it (E8).
+   */
+  readonly structuredMetadata?: Readonly<Record<string, string>>;
 }
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export const LOKI_MAX_LABELS = 15;
 export const LOKI_MAX_LABEL_VALUE_BYTES = 2048;
 export const LOKI_MAX_LINE_BYTES = 262144;
+/** Loki's defaults `max_structured_metadata_entries_count` and `max_structured_metadata_size` (names + values, bytes): §4, vector E7. */
+export const LOKI_MAX_STRUCTURED_METADATA_ENTRIES = 128;
+export const LOKI_MAX_STRUCTURED_METADATA_BYTES = 65536;
 
 /**
  * Builds a stream from labels, dropping empty values and refusing what Loki would reject.

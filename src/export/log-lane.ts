@@ -56,11 +56,13 @@ export class LogLane {
    *
    * @example
    * lane.add(makeLokiStream({ job: 'integrations/openai', level: 'info' }), Date.now(), line);
+   * lane.add(stream, Date.now(), line, { request_id: 'req_123' }); // structured metadata (vector E7)
    */
-  add(stream: LokiStream, timestampMs: number, line: string): void {
+  add(stream: LokiStream, timestampMs: number, line: string, structuredMetadata?: Readonly<Record<string, string>>): void {
     const now = Date.now();
     const at = this.sequencer.nextNs(stream.key, Number.isFinite(timestampMs) ? Math.min(timestampMs, now) : now);
-    if (this.queue.push({ entry: { stream, timestampNs: at.ns, line }, ms: at.ms })) {
+    const entry: LogEntry = structuredMetadata === undefined ? { stream, timestampNs: at.ns, line } : { stream, timestampNs: at.ns, line, structuredMetadata };
+    if (this.queue.push({ entry, ms: at.ms })) {
       this.context.self.countDropped('logs', 'queue_full', 1);
       this.unreportedQueueFull += 1;
     }
@@ -94,7 +96,8 @@ export class LogLane {
       const taken = this.queue.take(Math.min(this.context.maxPerRequest, budget), (q) => {
         if (q.ms > now && !final) return 'keep';
         if (now - q.ms > this.context.maxDataAgeMs) return 'discard';
-        const size = Buffer.byteLength(q.entry.line, 'utf8') + ENTRY_OVERHEAD_BYTES;
+        const metadata = q.entry.structuredMetadata;
+        const size = Buffer.byteLength(q.entry.line, 'utf8') + ENTRY_OVERHEAD_BYTES + (metadata === undefined ? 0 : Buffer.byteLength(JSON.stringify(metadata), 'utf8'));
         // 'stop', not 'keep': a later, smaller line must not overtake this one.
         if (count > 0 && bytes + size > this.maxBytesPerRequest) return 'stop';
         bytes += size;

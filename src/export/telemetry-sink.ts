@@ -9,12 +9,16 @@ import type { Series } from './series.js';
  * @example
  * sink.addSample(promptTokensSeries, 12, Date.now());
  * sink.addLogEntry(stream, Date.now(), JSON.stringify(line));
+ * sink.addLogEntry(stream, Date.now(), JSON.stringify(line), { request_id: 'req_123' });
  */
 export interface TelemetrySink {
   /** One point of a series at `timestampMs` (made strictly increasing per series by the exporter). */
   addSample(series: Series, value: number, timestampMs: number): void;
-  /** One Loki line at `timestampMs` (made unique per stream at nanosecond precision by the exporter). */
-  addLogEntry(stream: LokiStream, timestampMs: number, line: string): void;
+  /**
+   * One Loki line at `timestampMs` (made unique per stream at nanosecond
+   * precision by the exporter), with optional structured metadata (string values only).
+   */
+  addLogEntry(stream: LokiStream, timestampMs: number, line: string, structuredMetadata?: Readonly<Record<string, string>>): void;
   /** Registers cumulative series (counters, histograms) read and stamped at each flush; returns an unregister function. */
   addCollector(collect: () => Iterable<{ series: Series; value: number }>): () => void;
 }

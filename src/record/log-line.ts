@@ -94,6 +94,36 @@ export function buildLogLine(
   return line;
 }
 
+/** Per value: keeps the six pairs far below Loki's 64 KiB structured-metadata bound whatever a server sends. */
+const MAX_METADATA_VALUE_CHARS = 1024;
+
+/**
+ * The Loki structured metadata of a line (option `structured_metadata`): the
+ * fields worth filtering on without `| json`, as strings, present ones only
+ * (vector E7: string values, ≤ 128 pairs, ≤ 64 KiB). Built from the line after
+ * `redact`, so a field redact removed is not sent here either.
+ *
+ * @example
+ * structuredMetadataOf(line); // { request_id: 'req_1', response_model: 'gpt-4.1-2025-04-14', finish_reason: 'stop', input_tokens: '19', output_tokens: '238', cost_usd: '0.001942' }
+ */
+export function structuredMetadataOf(line: LogLine): Record<string, string> {
+  const pairs: [string, unknown][] = [
+    ['request_id', line.request_id],
+    ['response_model', line.response_model],
+    ['finish_reason', line.finish_reason],
+    ['input_tokens', line.usage?.input_tokens],
+    ['output_tokens', line.usage?.output_tokens],
+    ['cost_usd', line.cost_usd],
+  ];
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of pairs) {
+    // A redact() may have put anything here; only plain strings and finite numbers are metadata.
+    const text = typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+    if (text !== undefined && text !== '') metadata[name] = truncateString(text, MAX_METADATA_VALUE_CHARS, { truncated: false });
+  }
+  return metadata;
+}
+
 function round6(seconds: number): number {
   return Math.round(seconds * 1e6) / 1e6;
 }

@@ -1,12 +1,13 @@
-import { warnOnce } from '../debug-log.js';
+import { debugLog, warnOnce } from '../debug-log.js';
 import { makeLokiStream, type LokiStream } from '../export/log-entry.js';
 import type { TelemetrySink } from '../export/telemetry-sink.js';
 import type { Pricer } from '../pricing/price-call.js';
 import { CompatibleSeries } from './compatible-series.js';
-import { buildLogLine, type LogLine } from './log-line.js';
+import { buildLogLine, structuredMetadataOf, type LogLine } from './log-line.js';
 import type { Observation } from './observation.js';
 import { acquireNativeMetrics, type NativeMetrics } from './native-metrics.js';
 import { serializeLogLine } from './serialize-log-line.js';
+import { withEstimatedUsage } from './token-estimator.js';
 
 export interface RecorderSettings {
   environment: string;
@@ -15,6 +16,10 @@ export interface RecorderSettings {
   disableContent: boolean;
   maxContentLength: number;
   redact?: (line: LogLine) => LogLine | undefined;
+  /** Send request_id, tokens, cost… as Loki structured metadata too (option `structured_metadata`). */
+  structuredMetadata?: boolean;
+  /** Module that counts tokens for streams without usage; default `gpt-tokenizer` (tests name a missing one). */
+  tokenizer?: string;
 }
 
 /** Label values come from servers; keep them well under Loki's 2,048-byte limit. */
@@ -49,7 +54,9 @@ export class Recorder {
     this.release = native.release;
   }
 
-  record(obs: Observation): void {
+  record(reported: Observation): void {
+    // A stream that reported no usage gets an estimate when gpt-tokenizer is installed, else stays unknown (never 0).
+    const obs = withEstimatedUsage(reported, this.settings.tokenizer);
     const model = modelLabel(obs);
     const cost = this.costOf(obs, model);
     this.compatible.record(obs, model, cost, this.sink);
@@ -88,7 +95,17 @@ export class Recorder {
       if (line === undefined) return;
     }
     const level = obs.outcome === 'error' ? 'error' : 'info';
-    this.sink.addLogEntry(this.streamFor(obs.source, model, level), obs.endMs, serializeLogLine(line));
+    let json: string;
+    let metadata: Record<string, string> | undefined;
+    try {
+      json = serializeLogLine(line);
+      if (this.settings.structuredMetadata === true) metadata = structuredMetadataOf(line);
+    } catch (error) {
+      // Only a redact() that returned something JSON cannot hold (a cycle, a BigInt) gets here.
+      debugLog('log line dropped: %s', error instanceof Error ? error.message : String(error));
+      return;
+    }
+    this.sink.addLogEntry(this.streamFor(obs.source, model, level), obs.endMs, json, metadata);
   }
 
   private streamFor(source: string, model: string, level: string): LokiStream {

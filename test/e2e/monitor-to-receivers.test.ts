@@ -240,4 +240,85 @@ describe(`monitoring the openai ${sdk.version} client end to end`, () => {
     assert.throws(() => chat_v2.monitor(client, { ...options(), access_token: undefined }), /access_token/);
     assert.throws(() => chat_v2.monitor({} as object, options()), /client has no client\.chat\.completions\.create/);
   });
+
+  /** The values arrays of every stream of every Loki push, as sent on the wire. */
+  function pushedValues(): unknown[][] {
+    return loki.requests.flatMap((r) => (JSON.parse(r.body.toString('utf8')) as { streams: { values: unknown[][] }[] }).streams.flatMap((s) => s.values));
+  }
+
+  it('sends 2-element Loki values, no structured metadata, by default (vector E8)', async () => {
+    const client = newClient(fake);
+    const monitor = chat_v2.monitor(client, options());
+    monitors.push(monitor);
+    await client.chat.completions.create({ model: 'gpt-4.1', messages });
+    await monitor.flush();
+    const values = pushedValues();
+    assert.equal(values.length, 1);
+    assert.equal(values[0].length, 2);
+    assert.equal(loki.entries()[0].structuredMetadata, undefined);
+    const body = fixtureBody('chat.simple.gpt-4.1');
+    assert.equal((loki.entries()[0].json as { usage: { input_tokens: number } }).usage.input_tokens, body.usage.prompt_tokens, 'token counts are in the line');
+  });
+
+  it('attaches request id, model, finish reason, tokens and cost as structured metadata with structured_metadata: true (vector E7)', async () => {
+    const client = newClient(fake);
+    const monitor = chat_v2.monitor(client, options({ structured_metadata: true }));
+    monitors.push(monitor);
+    await client.chat.completions.create({ model: 'gpt-4.1', messages });
+    await monitor.flush();
+    const values = pushedValues();
+    assert.equal(values.length, 1);
+    assert.equal(values[0].length, 3);
+    const [entry] = loki.entries();
+    const body = fixtureBody('chat.simple.gpt-4.1');
+    const line = entry.json as { cost_usd: number };
+    assert.deepEqual(entry.structuredMetadata, {
+      request_id: loadFixture('chat.simple.gpt-4.1').record.response_headers['x-request-id'],
+      response_model: body.model,
+      finish_reason: 'stop',
+      input_tokens: String(body.usage.prompt_tokens),
+      output_tokens: String(body.usage.completion_tokens),
+      cost_usd: String(line.cost_usd),
+    });
+    assert.ok(Math.abs(Number(entry.structuredMetadata?.cost_usd) - publishedCost('gpt-4.1', body.usage.prompt_tokens, 0, body.usage.completion_tokens)) < 1e-9);
+    assert.deepEqual(loki.violations, []);
+  });
+
+  it('rejects a structured_metadata that is not a boolean, naming the option', () => {
+    assert.throws(() => chat_v2.monitor(newClient(fake), options({ structured_metadata: 'yes' })), /^MonitoringError: structured_metadata/);
+  });
+
+  it('estimates the tokens of a stream whose server reports no usage, and says usage_estimated in the line', async () => {
+    // The recorded gpt-4.1 stream, replayed without its usage chunk: the server reported 19 + 238 tokens for it.
+    const recorded = loadFixture('chat-stream.include-usage.gpt-4.1');
+    const frames: Array<string | object> = [];
+    let reported: { prompt_tokens: number; completion_tokens: number } | undefined;
+    for (const text of recorded.body.toString('utf8').split('\n')) {
+      if (!text.startsWith('data: {')) continue;
+      const chunk = JSON.parse(text.slice(6)) as { choices: unknown[]; usage?: { prompt_tokens: number; completion_tokens: number } | null };
+      if (chunk.usage) reported = chunk.usage;
+      delete chunk.usage;
+      if (chunk.choices.length > 0) frames.push(chunk);
+    }
+    frames.push('data: [DONE]\n\n');
+    assert.ok(reported);
+    fake.replyWith(() => ({ sseFrames: frames }));
+    const client = newClient(fake);
+    const monitor = chat_v2.monitor(client, options({ stream_usage: false }));
+    monitors.push(monitor);
+    const prompt = (recorded.request as { messages: typeof messages }).messages;
+    let text = '';
+    for await (const chunk of await client.chat.completions.create({ model: 'gpt-4.1', messages: prompt, stream: true })) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+    }
+    assert.ok(text.length > 100);
+    await monitor.flush();
+    const line = loki.entries()[0].json as { usage_estimated: boolean; usage: { input_tokens: number; output_tokens: number; total_tokens: number }; cost_usd: number };
+    assert.equal(line.usage_estimated, true);
+    assert.ok(Math.abs(line.usage.input_tokens - reported.prompt_tokens) <= 3, `input ${line.usage.input_tokens} vs ${reported.prompt_tokens} reported`);
+    assert.ok(Math.abs(line.usage.output_tokens - reported.completion_tokens) <= reported.completion_tokens * 0.1, `output ${line.usage.output_tokens} vs ${reported.completion_tokens} reported`);
+    const [promptTokens] = prom.samplesOf('openai_promptTokens', { model: 'gpt-4.1-2025-04-14' });
+    assert.equal(promptTokens.value, line.usage.input_tokens, 'the estimate feeds the series too');
+    assert.ok(Math.abs(line.cost_usd - publishedCost('gpt-4.1', line.usage.input_tokens, 0, line.usage.output_tokens)) < 1e-9);
+  });
 });

@@ -1,5 +1,5 @@
 import { debugLog } from '../../debug-log.js';
-import type { LogEntry } from '../log-entry.js';
+import { LOKI_MAX_STRUCTURED_METADATA_BYTES, LOKI_MAX_STRUCTURED_METADATA_ENTRIES, type LogEntry } from '../log-entry.js';
 
 /**
  * Loki JSON push body (reference/wire-protocols.md §4, vector E1):
@@ -10,6 +10,10 @@ import type { LogEntry } from '../log-entry.js';
  * request with 400 (vector E3), so timestamps are always written quoted, and an
  * entry whose timestamp is not a decimal string is left out rather than risking
  * every other entry of the batch.
+ *
+ * Structured metadata, when an entry has some, is the value's third element, a
+ * flat object of strings (vector E7); without it values stay 2-element arrays,
+ * which is what Loki 2.9 (structured metadata disallowed) accepts (vector E8).
  */
 
 const DECIMAL = /^[0-9]{1,19}$/;
@@ -39,7 +43,8 @@ export function encodeLokiPushBody(entries: readonly LogEntry[]): string {
       skipped++;
       continue;
     }
-    const value = '["' + ts + '",' + JSON.stringify(entry.line) + ']';
+    const metadata = metadataJson(entry.structuredMetadata);
+    const value = '["' + ts + '",' + JSON.stringify(entry.line) + (metadata === undefined ? '' : ',' + metadata) + ']';
     const parts = streams.get(entry.stream.key);
     if (parts === undefined) {
       streams.set(entry.stream.key, ['{"stream":' + JSON.stringify(entry.stream.labels) + ',"values":[' + value]);
@@ -51,4 +56,27 @@ export function encodeLokiPushBody(entries: readonly LogEntry[]): string {
   const objects: string[] = [];
   for (const parts of streams.values()) objects.push(parts.join(',') + ']}');
   return '{"streams":[' + objects.join(',') + ']}';
+}
+
+/**
+ * The third element of a push value, or undefined for none. Loki rejects the
+ * whole entry when its metadata has more than 128 entries or 64 KiB of names and
+ * values (wire-protocols.md §4), so pairs past either bound, and any value that
+ * is not a string, are left out rather than losing the line.
+ */
+function metadataJson(metadata: Readonly<Record<string, string>> | undefined): string | undefined {
+  if (metadata === undefined) return undefined;
+  const kept: Record<string, string> = {};
+  let count = 0;
+  let bytes = 0;
+  for (const name of Object.keys(metadata)) {
+    const value: unknown = metadata[name];
+    if (typeof value !== 'string' || name === '') continue;
+    const size = Buffer.byteLength(name, 'utf8') + Buffer.byteLength(value, 'utf8');
+    if (count === LOKI_MAX_STRUCTURED_METADATA_ENTRIES || bytes + size > LOKI_MAX_STRUCTURED_METADATA_BYTES) continue;
+    kept[name] = value;
+    count += 1;
+    bytes += size;
+  }
+  return count === 0 ? undefined : JSON.stringify(kept);
 }
