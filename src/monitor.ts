@@ -30,6 +30,7 @@ function monitorKey(resolved: ResolvedOptions): string {
   const identity = JSON.stringify([
     resolved.metrics.url, resolved.metrics.username, resolved.logs.url, resolved.logs.username,
     resolved.environment, resolved.instance, resolved.labels, resolved.disableContent,
+    resolved.maxContentLength, resolved.structuredMetadata, resolved.streamUsage,
   ]);
   const token = resolved.metrics.password ?? resolved.logs.password ?? '';
   return createHash('sha256').update(identity).update('\u0000').update(token).digest('hex');
