@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { chat_v1, chat_v2, type Monitor } from '../../src/index';
+import { chat_v1, chat_v2, monitor, type Monitor } from '../../src/index';
 import { loadFixture, startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-server';
 import { startLokiReceiver, type LokiReceiver } from '../support/loki-receiver';
 import { loadOpenAI, newClient } from '../support/openai-sdk';
@@ -232,6 +232,24 @@ describe(`monitoring the openai ${sdk.version} client end to end`, () => {
     assert.equal(client.chat.completions.create, original);
     assert.equal(prom.samplesOf('openai_totalTokens').length, 1);
     assert.equal(loki.entries().length, 1);
+  });
+
+  it('monitor() observes every endpoint the client has, each with its own source', async () => {
+    const client = newClient(fake);
+    const m = monitor(client, options());
+    monitors.push(m);
+    await client.chat.completions.create({ model: 'gpt-4.1', messages });
+    await client.completions.create({ model: 'babbage-002', prompt: 'Say this is a test' });
+    await client.responses.create({ model: 'gpt-5.1', input: 'Say six' });
+    await client.embeddings.create({ model: 'text-embedding-3-small', input: 'hello' });
+    await m.flush();
+    const sources = new Set(prom.series().filter((s) => s.labels.__name__ === 'openai_requestDuration').map((s) => s.labels.source));
+    assert.deepEqual([...sources].sort(), ['node_chatv1', 'node_chatv2', 'node_embeddings', 'node_responses']);
+    const embeddingTokens = prom.samplesOf('openai_promptTokens', { source: 'node_embeddings' });
+    assert.equal(embeddingTokens.length, 1);
+    assert.equal(prom.samplesOf('openai_completionTokens', { source: 'node_embeddings' }).length, 0, 'embeddings have no output tokens');
+    assert.equal(prom.samplesOf('openai_usageCost', { source: 'node_embeddings' }).length, 1, 'text-embedding-3-small is priced');
+    assert.equal(loki.entries().length, 4);
   });
 
   it('fails at monitor() time, naming the option, for bad options', () => {

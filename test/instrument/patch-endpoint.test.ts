@@ -206,3 +206,33 @@ describe(`patching the openai ${sdk.version} client`, () => {
     assert.equal(seen[0].prompt, 'Say this is a test');
   });
 });
+
+describe('when the SDK does not look as expected', () => {
+  it('lets the call through unobserved and warns once', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => warnings.push(String(w.code));
+    process.on('warning', onWarning);
+    try {
+      const plainPromiseClient = { chat: { completions: { create: (body: { n: number }) => Promise.resolve({ echoed: body.n }) } } };
+      const seen: Observation[] = [];
+      patchEndpoint(plainPromiseClient, chatCompletionsEndpoint, 'odd', (o) => seen.push(o));
+      assert.deepEqual(await plainPromiseClient.chat.completions.create({ n: 1 }), { echoed: 1 });
+      assert.deepEqual(await plainPromiseClient.chat.completions.create({ n: 2 }), { echoed: 2 });
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(seen.length, 0);
+      assert.deepEqual(warnings.filter((c) => c === 'GOM_UNSUPPORTED_SDK'), ['GOM_UNSUPPORTED_SDK']);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('rethrows what create() throws synchronously, unchanged, and records it', () => {
+    const boom = new TypeError('bad body');
+    const throwingClient = { chat: { completions: { create: () => { throw boom; } } } };
+    const seen: Observation[] = [];
+    patchEndpoint(throwingClient, chatCompletionsEndpoint, 'throws', (o) => seen.push(o));
+    assert.throws(() => throwingClient.chat.completions.create(), (err: unknown) => err === boom);
+    assert.equal(seen[0].outcome, 'error');
+    assert.equal(seen[0].error?.type, 'TypeError');
+  });
+});
