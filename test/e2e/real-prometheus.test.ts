@@ -92,6 +92,10 @@ describeWithPrometheus(`the real Prometheus, fed by the monitored openai ${sdk.v
     assert.equal(inputSum, 5 * body.usage.prompt_tokens + streamUsage.prompt_tokens);
     assert.equal(outputSum, 5 * body.usage.completion_tokens + streamUsage.completion_tokens);
     assert.equal(streamedOutput, 0);
+    // ...and its cost is exact too: the compatible series hold 5 plain calls and the stream.
+    const costSum = scalar(await prom.server.query(`sum(sum_over_time(openai_usageCost{${env}}[10m]))`));
+    const expectedCost = (5 * (body.usage.prompt_tokens * GPT_41.input + body.usage.completion_tokens * GPT_41.output) + streamUsage.prompt_tokens * GPT_41.input + streamUsage.completion_tokens * GPT_41.output) / 1e6;
+    assert.ok(Math.abs(costSum - expectedCost) < 1e-9, `cost ${costSum} vs ${expectedCost}`);
 
     const calls = scalar(await prom.server.query(`sum(gen_ai_client_operation_duration_seconds_count{${env}})`));
     assert.equal(calls, 7);
