@@ -1,5 +1,5 @@
-import type { DecodedSeries } from './decode-write-request.js';
-import type { LocalReceivers } from './local-receivers.js';
+import type { LokiReceiver } from '../testing/loki-receiver.js';
+import type { RemoteWriteReceiver } from '../testing/remote-write-receiver.js';
 
 interface ModelRow {
   calls: number;
@@ -7,12 +7,6 @@ interface ModelRow {
   completionTokens: number;
   costUsd: number;
   durations: number[];
-}
-
-function samplesOf(series: readonly DecodedSeries[], name: string): { model: string; value: number }[] {
-  return series
-    .filter((s) => s.labels.__name__ === name)
-    .flatMap((s) => s.samples.map((sample) => ({ model: s.labels.model, value: sample.value })));
 }
 
 function percentile(values: number[], p: number): number {
@@ -30,25 +24,31 @@ function pad(text: string, width: number, right = false): string {
  * then one Loki line.
  *
  * @example
- * printSummary(receivers);
+ * printSummary(prometheus, loki);
  */
-export function printSummary(receivers: LocalReceivers): void {
+export function printSummary(prometheus: RemoteWriteReceiver, loki: LokiReceiver): void {
   const rows = new Map<string, ModelRow>();
   const row = (model: string): ModelRow => {
     let r = rows.get(model);
     if (r === undefined) rows.set(model, (r = { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, durations: [] }));
     return r;
   };
-  for (const s of samplesOf(receivers.series, 'openai_requestDuration')) {
-    row(s.model).calls += 1;
-    row(s.model).durations.push(s.value);
+  for (const s of prometheus.samples('openai_requestDuration')) {
+    row(s.labels.model).calls += 1;
+    row(s.labels.model).durations.push(s.value);
   }
-  for (const s of samplesOf(receivers.series, 'openai_promptTokens')) row(s.model).promptTokens += s.value;
-  for (const s of samplesOf(receivers.series, 'openai_completionTokens')) row(s.model).completionTokens += s.value;
-  for (const s of samplesOf(receivers.series, 'openai_usageCost')) row(s.model).costUsd += s.value;
+  for (const s of prometheus.samples('openai_promptTokens')) row(s.labels.model).promptTokens += s.value;
+  for (const s of prometheus.samples('openai_completionTokens')) row(s.labels.model).completionTokens += s.value;
+  for (const s of prometheus.samples('openai_usageCost')) row(s.labels.model).costUsd += s.value;
 
-  const sampleCount = receivers.series.reduce((n, s) => n + s.samples.length, 0);
-  console.log(`Prometheus received ${sampleCount} samples in ${receivers.pushes.metrics} remote-write request(s); Loki received ${receivers.logLines.length} lines in ${receivers.pushes.logs} push(es).\n`);
+  const sampleCount = prometheus.series().reduce((n, s) => n + s.samples.length, 0);
+  const pushes = (requests: readonly { path: string }[], path: string): number => requests.filter((r) => r.path === path).length;
+  console.log(
+    `Prometheus received ${sampleCount} samples in ${pushes(prometheus.requests, '/api/v1/write')} remote-write request(s); ` +
+      `Loki received ${loki.count()} lines in ${pushes(loki.requests, '/loki/api/v1/push')} push(es).`,
+  );
+  const violations = [...prometheus.violations, ...loki.violations];
+  console.log(violations.length === 0 ? 'Every request followed the wire rules.\n' : `Wire-rule violations:\n  ${violations.join('\n  ')}\n`);
   const header = `${pad('model (as the response names it)', 34)}${pad('calls', 7, true)}${pad('prompt tok', 12, true)}${pad('compl. tok', 12, true)}${pad('cost USD', 13, true)}${pad('p50 s', 8, true)}${pad('p95 s', 8, true)}`;
   console.log(header);
   console.log('-'.repeat(header.length));
@@ -58,11 +58,10 @@ export function printSummary(receivers: LocalReceivers): void {
         `${pad(r.costUsd.toFixed(8), 13, true)}${pad(percentile(r.durations, 50).toFixed(3), 8, true)}${pad(percentile(r.durations, 95).toFixed(3), 8, true)}`,
     );
   }
-  const errors = receivers.logLines.filter((l) => l.stream.level === 'error').length;
-  console.log(`\nLoki lines with level="error": ${errors}`);
-  const example = receivers.logLines.find((l) => l.stream.level === 'info');
+  console.log(`\nLoki lines with level="error": ${loki.count({ level: 'error' })}`);
+  const [example] = loki.lines({ level: 'info' });
   if (example !== undefined) {
-    console.log(`\nA Loki line, stream ${JSON.stringify(example.stream)}:`);
-    console.log(JSON.stringify(JSON.parse(example.line), null, 2));
+    console.log(`\nA Loki line, stream ${JSON.stringify(example.labels)}:`);
+    console.log(JSON.stringify(example.json ?? example.line, null, 2));
   }
 }

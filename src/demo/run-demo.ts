@@ -1,20 +1,20 @@
 import OpenAI from 'openai';
 import { chat_v1, chat_v2 } from '../entry-points.js';
 import type { MonitorOptions } from '../monitor-options.js';
+import { startLokiReceiver } from '../testing/loki-receiver.js';
+import { startRemoteWriteReceiver } from '../testing/remote-write-receiver.js';
 import { startDemoOpenAIServer } from './demo-openai-server.js';
-import { startLocalReceivers, type LocalReceivers } from './local-receivers.js';
 import { printSummary } from './print-summary.js';
 
 /**
- * `npm run demo`: a monitored workload through the real `openai` SDK against a
- * local OpenAI-compatible server, pushed to local remote-write and Loki
- * receivers, then a print-out of what Grafana would receive. With
- * GRAFANA_METRICS_URL, GRAFANA_LOGS_URL (and GRAFANA_METRICS_USERNAME,
- * GRAFANA_LOGS_USERNAME, GRAFANA_ACCESS_TOKEN for Grafana Cloud) set, it pushes
- * there instead.
+ * `npm run demo` (`grafana-openai-monitoring demo`): a monitored workload
+ * through the real `openai` SDK against a local OpenAI-compatible server,
+ * pushed to the in-memory receivers of `grafana-openai-monitoring/testing`,
+ * then a print-out of what Grafana would receive. With GRAFANA_METRICS_URL,
+ * GRAFANA_LOGS_URL (and GRAFANA_METRICS_USERNAME, GRAFANA_LOGS_USERNAME,
+ * GRAFANA_ACCESS_TOKEN for Grafana Cloud) set, it pushes there instead.
  */
-function grafanaFromEnvironment(): MonitorOptions | undefined {
-  const env = process.env;
+function grafanaFromEnvironment(env: NodeJS.ProcessEnv): MonitorOptions | undefined {
   if (env.GRAFANA_METRICS_URL === undefined || env.GRAFANA_LOGS_URL === undefined) return undefined;
   return {
     metrics_url: env.GRAFANA_METRICS_URL,
@@ -64,11 +64,19 @@ async function workload(openai: OpenAI): Promise<{ ok: number; failed: number }>
   return tally;
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs the demo and prints its summary on stdout; rejects on a failure of the
+ * demo itself (never because a call of the workload failed: some fail on purpose).
+ *
+ * @example
+ * await runDemo(); // local receivers
+ * await runDemo({ GRAFANA_METRICS_URL: '…', GRAFANA_LOGS_URL: '…', … }); // your Grafana stack
+ */
+export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const server = await startDemoOpenAIServer();
-  const grafana = grafanaFromEnvironment();
-  const receivers: LocalReceivers | undefined = grafana === undefined ? await startLocalReceivers() : undefined;
-  const options: MonitorOptions = grafana ?? { metrics_url: receivers!.metricsUrl, logs_url: receivers!.logsUrl, environment: 'demo' };
+  const grafana = grafanaFromEnvironment(env);
+  const receivers = grafana === undefined ? { prometheus: await startRemoteWriteReceiver(), loki: await startLokiReceiver() } : undefined;
+  const options: MonitorOptions = grafana ?? { metrics_url: receivers!.prometheus.url, logs_url: receivers!.loki.url, environment: 'demo' };
   console.log(`OpenAI-compatible server: ${server.url}`);
   console.log(`Pushing metrics to ${options.metrics_url}\n        logs to    ${options.logs_url}\n`);
 
@@ -84,11 +92,6 @@ async function main(): Promise<void> {
     console.log('Pushed to your Grafana endpoints. Open Explore and query openai_usageCost or {job="integrations/openai"}.');
     return;
   }
-  printSummary(receivers);
-  await receivers.close();
+  printSummary(receivers.prometheus, receivers.loki);
+  await Promise.all([receivers.prometheus.close(), receivers.loki.close()]);
 }
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
