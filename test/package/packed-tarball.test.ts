@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../support/paths';
 
@@ -59,6 +59,21 @@ describe('the packed tarball', () => {
   it('works by import with openai 4', () => {
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script(`import OpenAI from 'openai'; import { chat_v1, chat_v2, MonitoringError } from 'grafana-openai-monitoring';`)], { cwd: app, encoding: 'utf8' });
     assert.equal(out.trim(), 'ok function');
+  });
+
+  it('exposes the testing receivers as grafana-openai-monitoring/testing, both ways', () => {
+    const use = `const r = await startRemoteWriteReceiver(); const l = await startLokiReceiver(); console.log(typeof r.url, typeof l.url); await r.close(); await l.close();`;
+    const cjs = execFileSync(process.execPath, ['-e', `const { startRemoteWriteReceiver, startLokiReceiver } = require('grafana-openai-monitoring/testing'); (async () => { ${use} })();`], { cwd: app, encoding: 'utf8' });
+    const esm = execFileSync(process.execPath, ['--input-type=module', '-e', `import { startRemoteWriteReceiver, startLokiReceiver } from 'grafana-openai-monitoring/testing'; ${use}`], { cwd: app, encoding: 'utf8' });
+    assert.equal(cjs.trim(), 'string string');
+    assert.equal(esm.trim(), 'string string');
+  });
+
+  it('installs the grafana-openai-monitoring command', () => {
+    const bin = join(app, 'node_modules', '.bin', 'grafana-openai-monitoring');
+    const out = execFileSync(bin, ['--help'], { cwd: app, encoding: 'utf8', env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` } });
+    assert.match(out, /check/);
+    assert.match(out, /demo/);
   });
 
   it('ships type declarations for both module systems and no tests', () => {
