@@ -6,7 +6,7 @@ import { deliverWithRetry, type DeliveryContext } from './http/deliver-with-retr
 import { HttpTransport } from './http/http-transport.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions, type Signal } from './http/retry-policy.js';
 import type { LaneContext } from './lane-context.js';
-import type { LokiStream } from './log-entry.js';
+import type { DeferredLine, LokiStream } from './log-entry.js';
 import { LogLane } from './log-lane.js';
 import { lokiEndpoint, remoteWriteEndpoint, type EndpointOptions, type PushEndpoint } from './push-endpoint.js';
 import { SampleLane, type Collector } from './sample-lane.js';
@@ -159,12 +159,13 @@ export class Exporter {
   }
 
   /**
-   * Queues one Loki line on a stream. No I/O, never throws.
+   * Queues one Loki line on a stream. No I/O, never throws. A DeferredLine
+   * gets its text at the flush (log-lane.ts).
    *
    * @example
    * exporter.addLogEntry(makeLokiStream({ job: 'integrations/openai', level: 'info' }), Date.now(), JSON.stringify(line));
    */
-  addLogEntry(stream: LokiStream, timestampMs: number, line: string, structuredMetadata?: Readonly<Record<string, string>>): void {
+  addLogEntry(stream: LokiStream, timestampMs: number, line: string | DeferredLine, structuredMetadata?: Readonly<Record<string, string>>): void {
     try {
       if (this.closing) this.self.countDropped('logs', 'shutdown', 1);
       else {

@@ -25,6 +25,20 @@ export interface LogEntry {
   readonly structuredMetadata?: Readonly<Record<string, string>>;
 }
 
+/**
+ * A line whose text is made when its batch is encoded rather than when it is
+ * queued: serialising a line with its prompt and response is most of what a
+ * call costs the app's request path, and nothing needs the text before the
+ * flush (issue 6). `text()` runs once; if it throws, the entry is dropped and
+ * counted as `encode_error`.
+ *
+ * @example
+ * exporter.addLogEntry(stream, Date.now(), { text: () => JSON.stringify(line) });
+ */
+export interface DeferredLine {
+  text(): string;
+}
+
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export const LOKI_MAX_LABELS = 15;
 export const LOKI_MAX_LABEL_VALUE_BYTES = 2048;

@@ -2,9 +2,10 @@ import { debugLog } from '../debug-log.js';
 import { MonitoringError } from '../monitoring-error.js';
 import { BoundedQueue } from './bounded-queue.js';
 import type { LaneContext } from './lane-context.js';
-import type { LogEntry, LokiStream } from './log-entry.js';
+import type { DeferredLine, LogEntry, LokiStream } from './log-entry.js';
 import { encodeLokiPushBody } from './loki/encode-push-body.js';
-import { TimestampSequencer } from './timestamp-sequencer.js';
+import { nanosecondTimestamp } from './loki/nanosecond-timestamp.js';
+import { TimestampSequencer, type StreamPosition } from './timestamp-sequencer.js';
 
 /**
  * The logs side of an exporter: queues Loki lines and turns them into JSON
@@ -17,12 +18,18 @@ import { TimestampSequencer } from './timestamp-sequencer.js';
  * Bytes per request are bounded (default 4 MiB) so that a batch of long lines
  * stays under Loki's ingestion burst (Grafana Cloud: 5-6 MB, §3) instead of
  * failing whole with 429 again and again.
+ *
+ * A DeferredLine gets its text when a push first looks at it, not when it is
+ * queued (issue 6: the request path only queues); the text replaces it in the
+ * queue, so an entry kept for a later push is not serialised twice.
  */
 
 interface QueuedEntry {
-  readonly entry: LogEntry;
-  /** The millisecond the entry is filed under, to compare with the clock. */
-  readonly ms: number;
+  readonly stream: LokiStream;
+  /** Its timestamp as numbers (`ms` is compared with the clock); the nanosecond string is written at encoding. */
+  readonly at: StreamPosition;
+  line: string | DeferredLine;
+  readonly structuredMetadata?: Readonly<Record<string, string>>;
 }
 
 /** JSON framing per entry (`["…19 digits…","…"],`) on top of the line itself, roughly. */
@@ -58,11 +65,11 @@ export class LogLane {
    * lane.add(makeLokiStream({ job: 'integrations/openai', level: 'info' }), Date.now(), line);
    * lane.add(stream, Date.now(), line, { request_id: 'req_123' }); // structured metadata (vector E7)
    */
-  add(stream: LokiStream, timestampMs: number, line: string, structuredMetadata?: Readonly<Record<string, string>>): void {
+  add(stream: LokiStream, timestampMs: number, line: string | DeferredLine, structuredMetadata?: Readonly<Record<string, string>>): void {
     const now = Date.now();
-    const at = this.sequencer.nextNs(stream.key, Number.isFinite(timestampMs) ? Math.min(timestampMs, now) : now);
-    const entry: LogEntry = structuredMetadata === undefined ? { stream, timestampNs: at.ns, line } : { stream, timestampNs: at.ns, line, structuredMetadata };
-    if (this.queue.push({ entry, ms: at.ms })) {
+    const at = this.sequencer.nextPosition(stream.key, Number.isFinite(timestampMs) ? Math.min(timestampMs, now) : now);
+    const queued: QueuedEntry = structuredMetadata === undefined ? { stream, at, line } : { stream, at, line, structuredMetadata };
+    if (this.queue.push(queued)) {
       this.context.self.countDropped('logs', 'queue_full', 1);
       this.unreportedQueueFull += 1;
     }
@@ -91,31 +98,34 @@ export class LogLane {
     this.reportQueueFull();
     let budget = this.queue.length;
     while (budget > 0) {
-      let bytes = 0;
-      let count = 0;
+      const bytes = new RequestBytes(this.maxBytesPerRequest);
+      let unwritable = 0;
       const taken = this.queue.take(Math.min(this.context.maxPerRequest, budget), (q) => {
-        if (q.ms > now && !final) return 'keep';
-        if (now - q.ms > this.context.maxDataAgeMs) return 'discard';
-        const metadata = q.entry.structuredMetadata;
-        const size = Buffer.byteLength(q.entry.line, 'utf8') + ENTRY_OVERHEAD_BYTES + (metadata === undefined ? 0 : Buffer.byteLength(JSON.stringify(metadata), 'utf8'));
+        if (q.at.ms > now && !final) return 'keep';
+        if (now - q.at.ms > this.context.maxDataAgeMs) return 'discard';
+        const line = textOf(q);
+        if (line === undefined) {
+          unwritable += 1;
+          return 'discard';
+        }
+        const metadata = q.structuredMetadata;
+        const extra = ENTRY_OVERHEAD_BYTES + (metadata === undefined ? 0 : Buffer.byteLength(JSON.stringify(metadata), 'utf8'));
         // 'stop', not 'keep': a later, smaller line must not overtake this one.
-        if (count > 0 && bytes + size > this.maxBytesPerRequest) return 'stop';
-        bytes += size;
-        count += 1;
-        return 'take';
+        return bytes.add(line, extra) ? 'take' : 'stop';
       });
       budget -= taken.items.length + taken.discarded;
-      this.context.self.countDropped('logs', 'too_old', taken.discarded);
+      this.context.self.countDropped('logs', 'too_old', taken.discarded - unwritable);
+      this.context.self.countDropped('logs', 'encode_error', unwritable);
       if (taken.items.length === 0) return;
       let body: string;
       try {
-        body = encodeLokiPushBody(taken.items.map((q) => q.entry));
+        body = encodeLokiPushBody(taken.items.map(entryOf));
       } catch (err) {
         debugLog('Loki encoding failed, %d entries dropped: %s', taken.items.length, err);
         this.context.self.countDropped('logs', 'encode_error', taken.items.length);
         continue;
       }
-      const oldest = taken.items.reduce((min, q) => Math.min(min, q.ms), now);
+      const oldest = taken.items.reduce((min, q) => Math.min(min, q.at.ms), now);
       await this.context.deliver(body, oldest, taken.items.length);
     }
   }
@@ -127,4 +137,59 @@ export class LogLane {
     const message = `logs queue full: ${count} oldest log entries dropped since the last flush`;
     this.context.report(new MonitoringError('GOM_QUEUE_FULL', message, { signal: 'logs' }));
   }
+}
+
+/**
+ * The bytes one request's lines take, against its bound. A UTF-16 code unit
+ * is at most 3 UTF-8 bytes, so while 3 × the characters fit, the exact count
+ * (a pass over every line, on top of the encoding's) is not needed; once they
+ * do not, the lines so far are counted exactly and every later one too.
+ */
+class RequestBytes {
+  private readonly lines: string[] = [];
+  private extras = 0;
+  private bound = 0;
+  private exact: number | undefined;
+
+  constructor(private readonly max: number) {}
+
+  /** Takes the line if it fits (the first always does); false when it would break the bound. */
+  add(line: string, extra: number): boolean {
+    if (this.exact === undefined) {
+      const upper = line.length * 3 + extra;
+      if (this.lines.length === 0 || this.bound + upper <= this.max) {
+        this.lines.push(line);
+        this.extras += extra;
+        this.bound += upper;
+        return true;
+      }
+      this.exact = this.lines.reduce((sum, taken) => sum + Buffer.byteLength(taken, 'utf8'), this.extras);
+    }
+    const size = Buffer.byteLength(line, 'utf8') + extra;
+    if (this.exact + size > this.max) return false;
+    this.exact += size;
+    return true;
+  }
+}
+
+/** The entry's text, made now if it was deferred (and kept in its place); undefined when it cannot be made. */
+function textOf(q: QueuedEntry): string | undefined {
+  if (typeof q.line === 'string') return q.line;
+  try {
+    const text: unknown = q.line.text();
+    if (typeof text !== 'string') throw new TypeError(`a deferred line gave ${typeof text}, not a string`);
+    q.line = text;
+    return text;
+  } catch (err) {
+    // Only a redact() that returned something JSON cannot hold (a cycle, a BigInt) gets here.
+    debugLog('log line dropped: %s', err instanceof Error ? err.message : String(err));
+    return undefined;
+  }
+}
+
+/** A taken entry as the encoder wants it; `take` only took entries whose text is made. */
+function entryOf(q: QueuedEntry): LogEntry {
+  const line = typeof q.line === 'string' ? q.line : '';
+  const timestampNs = nanosecondTimestamp(q.at.ms, q.at.sub);
+  return q.structuredMetadata === undefined ? { stream: q.stream, timestampNs, line } : { stream: q.stream, timestampNs, line, structuredMetadata: q.structuredMetadata };
 }

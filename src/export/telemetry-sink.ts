@@ -1,4 +1,4 @@
-import type { LokiStream } from './log-entry.js';
+import type { DeferredLine, LokiStream } from './log-entry.js';
 import type { Series } from './series.js';
 
 /**
@@ -16,9 +16,10 @@ export interface TelemetrySink {
   addSample(series: Series, value: number, timestampMs: number): void;
   /**
    * One Loki line at `timestampMs` (made unique per stream at nanosecond
-   * precision by the exporter), with optional structured metadata (string values only).
+   * precision by the exporter), with optional structured metadata (string
+   * values only). A DeferredLine is turned into text at the flush.
    */
-  addLogEntry(stream: LokiStream, timestampMs: number, line: string, structuredMetadata?: Readonly<Record<string, string>>): void;
+  addLogEntry(stream: LokiStream, timestampMs: number, line: string | DeferredLine, structuredMetadata?: Readonly<Record<string, string>>): void;
   /** Registers cumulative series (counters, histograms) read and stamped at each flush; returns an unregister function. */
   addCollector(collect: () => Iterable<{ series: Series; value: number }>): () => void;
 }

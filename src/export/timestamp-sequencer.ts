@@ -24,12 +24,24 @@ export interface StreamTimestamp {
   readonly ns: string;
 }
 
+/**
+ * A Loki timestamp as numbers: the millisecond and the position within it (the nanoseconds below the ms).
+ *
+ * @example
+ * const at: StreamPosition = seq.nextPosition(stream.key, Date.now());
+ * nanosecondTimestamp(at.ms, at.sub); // '1700000000123000000'
+ */
+export interface StreamPosition {
+  readonly ms: number;
+  readonly sub: number;
+}
+
 /** Sub-millisecond positions per millisecond (a nanosecond string has 6 digits below the ms). */
 const SUB_MS_SLOTS = 1_000_000;
 
 export class TimestampSequencer {
   private readonly seriesLast = new Map<string, number>();
-  private readonly streamLast = new Map<string, { ms: number; sub: number }>();
+  private readonly streamLast = new Map<string, StreamPosition>();
 
   /**
    * The timestamp to use for a new sample of a series: `ms` floored to an
@@ -69,13 +81,26 @@ export class TimestampSequencer {
    * seq.nextNs(stream.key, 1700000000123); // { ms: 1700000000123, ns: '1700000000123000001' }
    */
   nextNs(key: string, ms: number): StreamTimestamp {
+    const position = this.nextPosition(key, ms);
+    return { ms: position.ms, ns: nanosecondTimestamp(position.ms, position.sub) };
+  }
+
+  /**
+   * `nextNs` as numbers, for a caller that writes the string later (the log
+   * lane writes it when it encodes the batch, off the request path).
+   *
+   * @example
+   * const at = seq.nextPosition(stream.key, Date.now()); // { ms: 1700000000123, sub: 0 }
+   * nanosecondTimestamp(at.ms, at.sub); // '1700000000123000000'
+   */
+  nextPosition(key: string, ms: number): StreamPosition {
     const wanted = Number.isFinite(ms) ? Math.floor(ms) : Date.now();
     const last = this.streamLast.get(key);
-    let position: { ms: number; sub: number };
+    let position: StreamPosition;
     if (last === undefined || wanted > last.ms) position = { ms: wanted, sub: 0 };
     else if (last.sub + 1 < SUB_MS_SLOTS) position = { ms: last.ms, sub: last.sub + 1 };
     else position = { ms: last.ms + 1, sub: 0 };
     this.streamLast.set(key, position);
-    return { ms: position.ms, ns: nanosecondTimestamp(position.ms, position.sub) };
+    return position;
   }
 }

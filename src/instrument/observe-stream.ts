@@ -19,60 +19,85 @@ export interface StreamHooks {
  * (`[Symbol.asyncIterator]`, `tee()`, `toReadableStream()`) from its
  * `iterator` factory, so replacing that factory sees every chunk while the app
  * keeps the very same object, class and controller (DESIGN §3 rule 1). Each
- * chunk is passed on untouched, and the end is reported exactly once, in
- * `finally`: completed, errored, or left early (a `break` still reaches the
- * SDK's iterator, which aborts the request as before).
+ * chunk is passed on untouched, and the end is reported exactly once:
+ * completed, errored, or left early (a `break` still reaches the SDK's
+ * iterator, which aborts the request as before).
  *
  * @example
  * observeStream(stream, chatCompletionReader.startStream(), { onFirstChunk, onEnd });
  */
 export function observeStream(stream: StreamLike, accumulator: StreamAccumulator, hooks: StreamHooks): void {
   const makeIterator = stream.iterator;
-  let ended = false;
-  const end = (result: StreamEnd) => {
-    if (ended) return;
-    ended = true;
-    hooks.onEnd(result);
-  };
+  const state = { ended: false };
   stream.iterator = function observedIterator(this: unknown): AsyncIterator<unknown> {
-    return observeChunks(makeIterator.call(this), accumulator, hooks, end);
+    return new ObservedChunks(makeIterator.call(this), accumulator, hooks, state);
   };
 }
 
-async function* observeChunks(
-  inner: AsyncIterator<unknown>,
-  accumulator: StreamAccumulator,
-  hooks: StreamHooks,
-  end: (result: StreamEnd) => void,
-): AsyncGenerator<unknown, void, undefined> {
-  let result: StreamEnd = { outcome: 'aborted' };
-  let first = true;
-  try {
-    for (;;) {
-      const step = await inner.next();
-      if (step.done === true) {
-        result = { outcome: 'ok' };
-        return;
-      }
-      if (first) {
-        first = false;
-        guarded(hooks.onFirstChunk);
-      }
-      guarded(() => accumulator.add(step.value));
-      if (hooks.hideUsage && isAddedUsage(step.value)) continue;
-      yield step.value;
+/**
+ * The iterator the app (or `tee()`, `toReadableStream()`) pulls from: each
+ * `next()` is the SDK iterator's `next()` plus one `then`. A plain object, not
+ * an async generator, which costs a few promise hops more per chunk (issue 6;
+ * a stream has one chunk per few tokens). The end is reported once per stream,
+ * whichever of its iterators ends first (`tee()` makes one).
+ */
+class ObservedChunks implements AsyncIterator<unknown> {
+  private first = true;
+
+  constructor(
+    private readonly inner: AsyncIterator<unknown>,
+    private readonly accumulator: StreamAccumulator,
+    private readonly hooks: StreamHooks,
+    private readonly state: { ended: boolean },
+  ) {}
+
+  next(): Promise<IteratorResult<unknown>> {
+    return this.inner.next().then(
+      (step) => this.onStep(step),
+      (error: unknown) => {
+        this.end({ outcome: 'error', error });
+        throw error;
+      },
+    );
+  }
+
+  /** Left early (break, return, throw into the loop): close the SDK's iterator so it aborts the HTTP request exactly as it does unmonitored. */
+  return(value?: unknown): Promise<IteratorResult<unknown>> {
+    const closed = typeof this.inner.return === 'function' ? this.inner.return(value) : Promise.resolve({ done: true as const, value });
+    return closed.finally(() => this.end({ outcome: 'aborted' }));
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<unknown>> {
+    if (typeof this.inner.throw === 'function') return this.inner.throw(error).finally(() => this.end({ outcome: 'aborted' }));
+    return this.return().then(() => Promise.reject(error));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<unknown> {
+    return this;
+  }
+
+  private onStep(step: IteratorResult<unknown>): IteratorResult<unknown> | Promise<IteratorResult<unknown>> {
+    if (step.done === true) {
+      this.end({ outcome: 'ok' });
+      return step;
     }
-  } catch (error) {
-    result = { outcome: 'error', error };
-    throw error;
-  } finally {
-    // Left early (break, return, throw into the loop): close the SDK's iterator
-    // so it aborts the HTTP request exactly as it does unmonitored.
+    if (this.first) {
+      this.first = false;
+      guarded(this.hooks.onFirstChunk);
+    }
     try {
-      if (result.outcome === 'aborted' && typeof inner.return === 'function') await inner.return();
-    } finally {
-      guarded(() => end(result));
+      this.accumulator.add(step.value);
+    } catch {
+      // Observation must never break iteration (DESIGN §3 rule 3).
     }
+    if (this.hooks.hideUsage && isAddedUsage(step.value)) return this.next();
+    return step;
+  }
+
+  private end(result: StreamEnd): void {
+    if (this.state.ended) return;
+    this.state.ended = true;
+    guarded(() => this.hooks.onEnd(result));
   }
 }
 

@@ -29,11 +29,15 @@ export function readCompletionUsage(usage: unknown): TokenUsage | undefined {
   });
 }
 
+/** The counts that are known, each its own named store (a keyed copy loop costs a few µs per call on Node 20). */
 function dropUndefined(usage: TokenUsage): TokenUsage {
   const kept: TokenUsage = {};
-  for (const key of Object.keys(usage) as (keyof TokenUsage)[]) {
-    if (usage[key] !== undefined) kept[key] = usage[key];
-  }
+  if (usage.input !== undefined) kept.input = usage.input;
+  if (usage.output !== undefined) kept.output = usage.output;
+  if (usage.total !== undefined) kept.total = usage.total;
+  if (usage.cachedInput !== undefined) kept.cachedInput = usage.cachedInput;
+  if (usage.cacheWriteInput !== undefined) kept.cacheWriteInput = usage.cacheWriteInput;
+  if (usage.reasoningOutput !== undefined) kept.reasoningOutput = usage.reasoningOutput;
   return kept;
 }
 

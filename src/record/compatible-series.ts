@@ -34,6 +34,12 @@ const MAX_CACHED_MODELS = 1000;
  */
 export class CompatibleSeries {
   private readonly cache = new Map<string, CompatibleSet>();
+  /**
+   * The set of the previous call: most calls repeat the source and model of the
+   * one before, and two string comparisons cost less than building and hashing
+   * the map key (issue 6: keys precomputed).
+   */
+  private last: { source: string; model: string; set: CompatibleSet } | undefined;
 
   constructor(private readonly constantLabels: Readonly<Record<string, string>>) {}
 
@@ -50,6 +56,14 @@ export class CompatibleSeries {
   }
 
   private seriesFor(source: string, model: string): CompatibleSet {
+    const last = this.last;
+    if (last !== undefined && last.source === source && last.model === model) return last.set;
+    const set = this.lookUp(source, model);
+    this.last = { source, model, set };
+    return set;
+  }
+
+  private lookUp(source: string, model: string): CompatibleSet {
     const key = `${source}\u0000${model}`;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;

@@ -1,7 +1,15 @@
 import { makeSeries, type Series } from '../export/series.js';
 
-/** One label set's buckets, sum and count, with their series built once. */
-interface HistogramCell {
+/**
+ * One label set's buckets, sum and count, with their series built once. Callers
+ * that see the same label set on every call keep the cell (native-metrics.ts)
+ * and skip the map lookup.
+ *
+ * @example
+ * const cell = histogram.cell(labels, key); // keep it for the next call of this label set
+ * if (cell !== undefined) histogram.observeIn(cell, 0.42);
+ */
+export interface HistogramCell {
   readonly counts: Float64Array;
   sum: number;
   count: number;
@@ -36,18 +44,43 @@ export class CumulativeHistogram {
   /** Records one value for the label set identified by `key`; returns false when the label-set cap was reached. */
   observe(labels: Readonly<Record<string, string | undefined>>, key: string, value: number): boolean {
     if (!Number.isFinite(value)) return false;
+    const cell = this.cell(labels, key);
+    if (cell === undefined) return false;
+    this.observeIn(cell, value);
+    return true;
+  }
+
+  /**
+   * The cell of the label set identified by `key`, built the first time;
+   * undefined once the label-set cap is reached.
+   *
+   * @example
+   * const cell = h.cell({ gen_ai_operation_name: 'chat' }, 'chat');
+   * if (cell !== undefined) h.observeIn(cell, 0.03);
+   */
+  cell(labels: Readonly<Record<string, string | undefined>>, key: string): HistogramCell | undefined {
     let cell = this.cells.get(key);
     if (cell === undefined) {
-      if (this.cells.size >= this.maxLabelSets) return false;
+      if (this.cells.size >= this.maxLabelSets) return undefined;
       cell = this.newCell(labels);
       this.cells.set(key, cell);
     }
+    return cell;
+  }
+
+  /**
+   * Records one value in a cell this histogram returned from `cell()`; non-finite values are ignored.
+   *
+   * @example
+   * h.observeIn(cell, 0.03);
+   */
+  observeIn(cell: HistogramCell, value: number): void {
+    if (!Number.isFinite(value)) return;
     let i = 0;
     while (i < this.bounds.length && value > this.bounds[i]) i += 1;
     cell.counts[i] += 1;
     cell.sum += value;
     cell.count += 1;
-    return true;
   }
 
   /** Current cumulative values of every series. */

@@ -12,8 +12,20 @@ import { makeSeries, type Series } from '../export/series.js';
  * const remaining = new LabelledValues('openai_ratelimit_remaining_requests');
  * remaining.set({ server_address: 'api.openai.com' }, 'api.openai.com', 4999);
  */
+/**
+ * One label set's series and number; callers that see the same label set on every call keep it (native-metrics.ts).
+ *
+ * @example
+ * const cell = cached.cell({ gen_ai_response_model: 'gpt-4o' }, 'gpt-4o');
+ * if (cell !== undefined) addTo(cell, 1024);
+ */
+export interface ValueCell {
+  readonly series: Series;
+  value: number;
+}
+
 export class LabelledValues {
-  private readonly cells = new Map<string, { series: Series; value: number }>();
+  private readonly cells = new Map<string, ValueCell>();
 
   constructor(private readonly name: string, private readonly maxLabelSets = 2000) {}
 
@@ -21,7 +33,7 @@ export class LabelledValues {
   add(labels: Readonly<Record<string, string | undefined>>, key: string, amount: number): void {
     if (!Number.isFinite(amount) || amount < 0) return;
     const cell = this.cell(labels, key);
-    if (cell !== undefined) cell.value += amount;
+    if (cell !== undefined) addTo(cell, amount);
   }
 
   /** Replaces the value (gauge). */
@@ -35,7 +47,15 @@ export class LabelledValues {
     yield* this.cells.values();
   }
 
-  private cell(labels: Readonly<Record<string, string | undefined>>, key: string): { series: Series; value: number } | undefined {
+  /**
+   * The cell of the label set identified by `key`, built the first time;
+   * undefined once the label-set cap is reached.
+   *
+   * @example
+   * const cell = cached.cell({ gen_ai_response_model: 'gpt-4o' }, 'gpt-4o');
+   * if (cell !== undefined) addTo(cell, 1024);
+   */
+  cell(labels: Readonly<Record<string, string | undefined>>, key: string): ValueCell | undefined {
     let cell = this.cells.get(key);
     if (cell === undefined) {
       if (this.cells.size >= this.maxLabelSets) return undefined;
@@ -44,4 +64,24 @@ export class LabelledValues {
     }
     return cell;
   }
+}
+
+/**
+ * Adds a non-negative finite amount to a counter cell; anything else is ignored.
+ *
+ * @example
+ * addTo(cell, 1024);
+ */
+export function addTo(cell: ValueCell, amount: number): void {
+  if (Number.isFinite(amount) && amount >= 0) cell.value += amount;
+}
+
+/**
+ * Replaces a gauge cell's value with a finite number; anything else is ignored.
+ *
+ * @example
+ * setIn(cell, 4999);
+ */
+export function setIn(cell: ValueCell, value: number): void {
+  if (Number.isFinite(value)) cell.value = value;
 }

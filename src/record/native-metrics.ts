@@ -1,6 +1,6 @@
 import type { TelemetrySink } from '../export/telemetry-sink.js';
-import { CumulativeHistogram } from './cumulative-histogram.js';
-import { LabelledValues } from './labelled-values.js';
+import { CumulativeHistogram, type HistogramCell } from './cumulative-histogram.js';
+import { addTo, LabelledValues, setIn, type ValueCell } from './labelled-values.js';
 import type { Observation } from './observation.js';
 
 /**
@@ -12,6 +12,38 @@ export const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28,
 export const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 /** Per-call USD: most calls cost fractions of a cent, so the low end is fine-grained. */
 export const COST_BUCKETS = [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5];
+
+/** Label sets remembered with their cells; model names come from servers, so there is a bound (each metric has its own too). */
+const MAX_CACHED_LABEL_SETS = 2000;
+
+/**
+ * Everything one label set writes to: its labels, built once, and each
+ * metric's cell, found the first time the set needs it. A call then costs one
+ * map lookup and a few additions, no label object and no spread (issue 6:
+ * "labels and keys precomputed"; on Node 20 `{ ...labels, name: value }` costs
+ * about 1.5 µs per added property).
+ */
+interface CallCells {
+  /** What the label set is made of, compared with the next call's before any key is built. */
+  readonly operation: string;
+  readonly provider: string;
+  readonly requestModel: string | undefined;
+  readonly responseModel: string | undefined;
+  readonly serverAddress: string | undefined;
+  readonly errorType: string | undefined;
+  readonly key: string;
+  readonly labels: Readonly<Record<string, string | undefined>>;
+  duration?: HistogramCell;
+  firstChunk?: HistogramCell;
+  inputTokens?: HistogramCell;
+  outputTokens?: HistogramCell;
+  cost?: HistogramCell;
+  cachedInput?: ValueCell;
+  reasoningOutput?: ValueCell;
+  remainingRequests?: ValueCell;
+  remainingTokens?: ValueCell;
+  unpriced?: ValueCell;
+}
 
 /**
  * The native series of DESIGN §1, named as OpenTelemetry's Prometheus
@@ -35,6 +67,8 @@ export class NativeMetrics {
   private readonly remainingRequests = new LabelledValues('openai_ratelimit_remaining_requests');
   private readonly remainingTokens = new LabelledValues('openai_ratelimit_remaining_tokens');
   private readonly unpriced = new LabelledValues('grafana_openai_monitoring_unpriced_calls_total');
+  private readonly sets = new Map<string, CallCells>();
+  private last: CallCells | undefined;
 
   constructor(private readonly constantLabels: Readonly<Record<string, string>>) {}
 
@@ -47,29 +81,97 @@ export class NativeMetrics {
   }
 
   record(obs: Observation, costUsd: number | undefined): void {
-    const labels = {
-      ...this.constantLabels,
-      gen_ai_operation_name: obs.operation,
-      gen_ai_provider_name: obs.provider,
-      gen_ai_request_model: obs.requestModel,
-      gen_ai_response_model: obs.responseModel,
-      server_address: obs.serverAddress,
-      error_type: obs.outcome === 'error' ? obs.error?.type ?? '_OTHER' : undefined,
-    };
-    const key = `${obs.operation}\u0000${obs.provider}\u0000${obs.requestModel}\u0000${obs.responseModel}\u0000${obs.serverAddress}\u0000${labels.error_type}`;
-    this.duration.observe(labels, key, obs.durationS);
-    if (obs.timeToFirstChunkS !== undefined) this.firstChunk.observe(labels, key, obs.timeToFirstChunkS);
+    const errorType = obs.outcome === 'error' ? obs.error?.type ?? '_OTHER' : undefined;
+    const set = this.cellsFor(obs, errorType);
+    const { key, labels } = set;
+    set.duration ??= this.duration.cell(labels, key);
+    if (set.duration !== undefined) this.duration.observeIn(set.duration, obs.durationS);
+    if (obs.timeToFirstChunkS !== undefined) {
+      set.firstChunk ??= this.firstChunk.cell(labels, key);
+      if (set.firstChunk !== undefined) this.firstChunk.observeIn(set.firstChunk, obs.timeToFirstChunkS);
+    }
     const usage = obs.usage;
-    if (usage?.input !== undefined) this.tokens.observe({ ...labels, gen_ai_token_type: 'input' }, `${key}\u0000input`, usage.input);
-    if (usage?.output !== undefined) this.tokens.observe({ ...labels, gen_ai_token_type: 'output' }, `${key}\u0000output`, usage.output);
-    if (usage?.cachedInput !== undefined) this.cachedInput.add(labels, key, usage.cachedInput);
-    if (usage?.reasoningOutput !== undefined) this.reasoningOutput.add(labels, key, usage.reasoningOutput);
-    if (costUsd !== undefined) this.cost.observe(labels, key, costUsd);
-    else if (usage !== undefined) this.unpriced.add({ ...this.constantLabels, gen_ai_response_model: obs.responseModel ?? obs.requestModel }, `${obs.responseModel ?? obs.requestModel}`, 1);
-    const server = { ...this.constantLabels, server_address: obs.serverAddress, gen_ai_provider_name: obs.provider };
-    const serverKey = `${obs.serverAddress}\u0000${obs.provider}`;
-    if (obs.rateLimitRemainingRequests !== undefined) this.remainingRequests.set(server, serverKey, obs.rateLimitRemainingRequests);
-    if (obs.rateLimitRemainingTokens !== undefined) this.remainingTokens.set(server, serverKey, obs.rateLimitRemainingTokens);
+    if (usage?.input !== undefined) {
+      set.inputTokens ??= this.tokens.cell({ ...labels, gen_ai_token_type: 'input' }, `${key}\u0000input`);
+      if (set.inputTokens !== undefined) this.tokens.observeIn(set.inputTokens, usage.input);
+    }
+    if (usage?.output !== undefined) {
+      set.outputTokens ??= this.tokens.cell({ ...labels, gen_ai_token_type: 'output' }, `${key}\u0000output`);
+      if (set.outputTokens !== undefined) this.tokens.observeIn(set.outputTokens, usage.output);
+    }
+    if (usage?.cachedInput !== undefined) {
+      set.cachedInput ??= this.cachedInput.cell(labels, key);
+      if (set.cachedInput !== undefined) addTo(set.cachedInput, usage.cachedInput);
+    }
+    if (usage?.reasoningOutput !== undefined) {
+      set.reasoningOutput ??= this.reasoningOutput.cell(labels, key);
+      if (set.reasoningOutput !== undefined) addTo(set.reasoningOutput, usage.reasoningOutput);
+    }
+    if (costUsd !== undefined) {
+      set.cost ??= this.cost.cell(labels, key);
+      if (set.cost !== undefined) this.cost.observeIn(set.cost, costUsd);
+    } else if (usage !== undefined) {
+      const model = obs.responseModel ?? obs.requestModel;
+      set.unpriced ??= this.unpriced.cell({ ...this.constantLabels, gen_ai_response_model: model }, `${model}`);
+      if (set.unpriced !== undefined) addTo(set.unpriced, 1);
+    }
+    if (obs.rateLimitRemainingRequests !== undefined) {
+      set.remainingRequests ??= this.remainingRequests.cell(this.serverLabels(obs), `${obs.serverAddress}\u0000${obs.provider}`);
+      if (set.remainingRequests !== undefined) setIn(set.remainingRequests, obs.rateLimitRemainingRequests);
+    }
+    if (obs.rateLimitRemainingTokens !== undefined) {
+      set.remainingTokens ??= this.remainingTokens.cell(this.serverLabels(obs), `${obs.serverAddress}\u0000${obs.provider}`);
+      if (set.remainingTokens !== undefined) setIn(set.remainingTokens, obs.rateLimitRemainingTokens);
+    }
+  }
+
+  /**
+   * The label set's cells: the previous call's when the label values are the
+   * same (most calls repeat the one before), else from the map, remembered up
+   * to MAX_CACHED_LABEL_SETS; past that a fresh record per call (cells still shared).
+   */
+  private cellsFor(obs: Observation, errorType: string | undefined): CallCells {
+    const last = this.last;
+    if (
+      last !== undefined &&
+      last.operation === obs.operation &&
+      last.provider === obs.provider &&
+      last.requestModel === obs.requestModel &&
+      last.responseModel === obs.responseModel &&
+      last.serverAddress === obs.serverAddress &&
+      last.errorType === errorType
+    ) {
+      return last;
+    }
+    const key = `${obs.operation}\u0000${obs.provider}\u0000${obs.requestModel}\u0000${obs.responseModel}\u0000${obs.serverAddress}\u0000${errorType}`;
+    let set = this.sets.get(key);
+    if (set === undefined) {
+      set = {
+        operation: obs.operation,
+        provider: obs.provider,
+        requestModel: obs.requestModel,
+        responseModel: obs.responseModel,
+        serverAddress: obs.serverAddress,
+        errorType,
+        key,
+        labels: {
+          ...this.constantLabels,
+          gen_ai_operation_name: obs.operation,
+          gen_ai_provider_name: obs.provider,
+          gen_ai_request_model: obs.requestModel,
+          gen_ai_response_model: obs.responseModel,
+          server_address: obs.serverAddress,
+          error_type: errorType,
+        },
+      };
+      if (this.sets.size < MAX_CACHED_LABEL_SETS) this.sets.set(key, set);
+    }
+    this.last = set;
+    return set;
+  }
+
+  private serverLabels(obs: Observation): Readonly<Record<string, string | undefined>> {
+    return { ...this.constantLabels, server_address: obs.serverAddress, gen_ai_provider_name: obs.provider };
   }
 }
 

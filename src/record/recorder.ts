@@ -6,7 +6,7 @@ import { CompatibleSeries } from './compatible-series.js';
 import { buildLogLine, structuredMetadataOf, type LogLine } from './log-line.js';
 import type { Observation } from './observation.js';
 import { acquireNativeMetrics, type NativeMetrics } from './native-metrics.js';
-import { serializeLogLine } from './serialize-log-line.js';
+import { DeferredLogLine, serializeLogLine } from './serialize-log-line.js';
 import { withEstimatedUsage } from './token-estimator.js';
 
 export interface RecorderSettings {
@@ -41,6 +41,7 @@ export class Recorder {
   /** Lets go of the (shared) native series; call after the exporter's last flush. */
   readonly release: () => void;
   private readonly streams = new Map<string, LokiStream>();
+  private lastStream: { source: string; model: string; level: string; stream: LokiStream } | undefined;
 
   constructor(
     private readonly sink: TelemetrySink,
@@ -95,10 +96,12 @@ export class Recorder {
       if (line === undefined) return;
     }
     const level = obs.outcome === 'error' ? 'error' : 'info';
-    let json: string;
+    let json: string | DeferredLogLine;
     let metadata: Record<string, string> | undefined;
     try {
-      json = serializeLogLine(line);
+      // Serialised at the flush, off the call path, unless redact() ran: the line
+      // it returns may hold the app's own objects, which could change before then.
+      json = this.settings.redact === undefined ? new DeferredLogLine(line) : serializeLogLine(line);
       if (this.settings.structuredMetadata === true) metadata = structuredMetadataOf(line);
     } catch (error) {
       // Only a redact() that returned something JSON cannot hold (a cycle, a BigInt) gets here.
@@ -109,6 +112,15 @@ export class Recorder {
   }
 
   private streamFor(source: string, model: string, level: string): LokiStream {
+    // Most calls repeat the previous call's stream: comparing beats building and hashing the key.
+    const last = this.lastStream;
+    if (last !== undefined && last.source === source && last.model === model && last.level === level) return last.stream;
+    const stream = this.lookUpStream(source, model, level);
+    this.lastStream = { source, model, level, stream };
+    return stream;
+  }
+
+  private lookUpStream(source: string, model: string, level: string): LokiStream {
     const key = `${source}\u0000${model}\u0000${level}`;
     let stream = this.streams.get(key);
     if (stream === undefined) {

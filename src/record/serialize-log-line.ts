@@ -1,3 +1,4 @@
+import type { DeferredLine } from '../export/log-entry.js';
 import type { LogLine } from './log-line.js';
 
 /** Loki's default `max_line_size` (wire-protocols.md §4); a longer line is rejected. */
@@ -25,7 +26,9 @@ const MINIMAL_FIELDS = ['source', 'operation', 'provider', 'request_model', 'res
  */
 export function serializeLogLine(line: LogLine, maxBytes: number = MAX_LINE_BYTES): string {
   const whole = JSON.stringify(line);
-  if (Buffer.byteLength(whole, 'utf8') <= maxBytes) return whole;
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: most lines are far below the
+  // limit and skip the byte count, a pass over the line on the call path.
+  if (whole.length * 3 <= maxBytes || Buffer.byteLength(whole, 'utf8') <= maxBytes) return whole;
   let rest: LogLine = { ...line, prompt: undefined, response: undefined, truncated: true };
   let restBytes = Buffer.byteLength(JSON.stringify(rest), 'utf8');
   if (restBytes > maxBytes) {
@@ -37,6 +40,24 @@ export function serializeLogLine(line: LogLine, maxBytes: number = MAX_LINE_BYTE
     if (Buffer.byteLength(fitted, 'utf8') <= maxBytes) return fitted;
   }
   return JSON.stringify(minimal(line));
+}
+
+/**
+ * A line serialised when the exporter encodes its batch instead of on the
+ * call path (issue 6: "no work on the request path that can wait for the
+ * flush"). Serialising a line with content is most of what recording a call
+ * costs, and its text is needed only in the push body. The LogLine must not
+ * change meanwhile: buildLogLine copies the app's content for that reason.
+ *
+ * @example
+ * exporter.addLogEntry(stream, obs.endMs, new DeferredLogLine(buildLogLine(obs, cost, settings)));
+ */
+export class DeferredLogLine implements DeferredLine {
+  constructor(private readonly line: LogLine) {}
+
+  text(): string {
+    return serializeLogLine(this.line);
+  }
 }
 
 /** `rest` with as much of the line's prompt and response as `room` bytes hold (framing included). */

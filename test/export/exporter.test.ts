@@ -417,7 +417,11 @@ describe('Exporter: answers and retries', () => {
       });
     });
     try {
-      while (!exporter.stats().failures['metrics:network']) await new Promise((resolve) => setTimeout(resolve, 5));
+      const giveUpAt = Date.now() + 3000;
+      while (!exporter.stats().failures['metrics:network']) {
+        assert.ok(Date.now() < giveUpAt, 'the refused attempt never happened');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
       await new Promise<void>((resolve) => late.listen(port, '127.0.0.1', resolve));
       await flushed;
       assert.equal(received, 1);
@@ -471,7 +475,11 @@ describe('Exporter: answers and retries', () => {
       const { exporter } = exporterFor(`${slow.origin}/api/v1/write`, loki.url);
       exporter.addSample(series('b16'), 1, Date.now() - 10);
       const first = exporter.flush();
-      while (count === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const giveUpAt = Date.now() + 3000;
+      while (count === 0) {
+        assert.ok(Date.now() < giveUpAt, 'the first push never arrived');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
       exporter.addSample(series('b16'), 2, Date.now());
       const second = exporter.flush();
       const third = exporter.flush();

@@ -34,8 +34,10 @@ const DECIMAL = /^[0-9]{1,19}$/;
  * // '{"streams":[{"stream":{"job":"integrations/openai","level":"info","model":"gpt-4o"},"values":[["1700000000123000000","{\"status\":200}"]]}]}'
  */
 export function encodeLokiPushBody(entries: readonly LogEntry[]): string {
-  // Per stream: the opening `{"stream":{…},"values":[` and the value strings so far.
-  const streams = new Map<string, string[]>();
+  // Values are collected per stream and the body is written by one JSON.stringify:
+  // escaping each line with its own JSON.stringify call costs about three times
+  // as much per line (measured on Node 20, bench/encoding.bench.ts).
+  const streams = new Map<string, { stream: Readonly<Record<string, string>>; values: (string | Record<string, string>)[][] }>();
   let skipped = 0;
   for (const entry of entries) {
     const ts: unknown = entry.timestampNs;
@@ -43,19 +45,14 @@ export function encodeLokiPushBody(entries: readonly LogEntry[]): string {
       skipped++;
       continue;
     }
-    const metadata = metadataJson(entry.structuredMetadata);
-    const value = '["' + ts + '",' + JSON.stringify(entry.line) + (metadata === undefined ? '' : ',' + metadata) + ']';
-    const parts = streams.get(entry.stream.key);
-    if (parts === undefined) {
-      streams.set(entry.stream.key, ['{"stream":' + JSON.stringify(entry.stream.labels) + ',"values":[' + value]);
-    } else {
-      parts.push(value);
-    }
+    const metadata = keptMetadata(entry.structuredMetadata);
+    const value = metadata === undefined ? [ts, entry.line] : [ts, entry.line, metadata];
+    const group = streams.get(entry.stream.key);
+    if (group === undefined) streams.set(entry.stream.key, { stream: entry.stream.labels, values: [value] });
+    else group.values.push(value);
   }
   if (skipped > 0) debugLog('left %d Loki entries with a non-decimal timestamp out of the push body', skipped);
-  const objects: string[] = [];
-  for (const parts of streams.values()) objects.push(parts.join(',') + ']}');
-  return '{"streams":[' + objects.join(',') + ']}';
+  return JSON.stringify({ streams: [...streams.values()] });
 }
 
 /**
@@ -64,7 +61,7 @@ export function encodeLokiPushBody(entries: readonly LogEntry[]): string {
  * values (wire-protocols.md §4), so pairs past either bound, and any value that
  * is not a string, are left out rather than losing the line.
  */
-function metadataJson(metadata: Readonly<Record<string, string>> | undefined): string | undefined {
+function keptMetadata(metadata: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
   if (metadata === undefined) return undefined;
   const kept: Record<string, string> = {};
   let count = 0;
@@ -78,5 +75,5 @@ function metadataJson(metadata: Readonly<Record<string, string>> | undefined): s
     count += 1;
     bytes += size;
   }
-  return count === 0 ? undefined : JSON.stringify(kept);
+  return count === 0 ? undefined : kept;
 }

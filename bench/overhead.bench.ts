@@ -1,0 +1,144 @@
+import type { Monitor } from '../src/index.js';
+import type { OpenAIClient } from '../test/support/openai-sdk.js';
+import { chatCalls, fakeClient, monitorChat } from './bench-clients.js';
+import { interleavedRounds, median, pairedRatio, type Contender, type RoundSettings, type RoundTimes } from './cpu-rounds.js';
+import { STREAM_CONTENT_CHUNKS } from './fake-openai-fetch.js';
+import type { ReceiverProcess } from './receiver-process.js';
+import { formatNumber, type ResultRow } from './result-table.js';
+
+/**
+ * Overhead (issue 6): the CPU a monitored call costs next to an unpatched one,
+ * through the real SDK answered by the in-process fake fetch, in one process,
+ * in interleaved rounds (cpu-rounds.ts).
+ *
+ * A monitored round is its calls and then `monitor.flush()`, which encodes and
+ * pushes that round's samples and lines to the receiver in the child process;
+ * both are charged to the monitored call ("all-in"), so work moved from the
+ * call to the flush still counts, and the figure is what the app's process
+ * pays in total. A round's calls are one flush interval's worth (500 calls per
+ * 10 s interval is 50 calls/s). The ratio is the median of per-round ratios
+ * (monitored round / the baseline's blocks interleaved with it); a second
+ * unpatched client measured the same way shows how far apart two identical
+ * workloads land on this machine (the noise floor).
+ */
+
+export interface OverheadSettings extends RoundSettings {
+  /** Calls per block; a round is `blocksPerRound` blocks, its calls one flush interval's worth. */
+  readonly callsPerBlock: number;
+  /** The same for streamed calls, which cost about four times as much. */
+  readonly streamCallsPerBlock: number;
+}
+
+export const DEFAULT_OVERHEAD: OverheadSettings = { rounds: 15, warmup: 3, blocksPerRound: 50, callsPerBlock: 10, streamCallsPerBlock: 3 };
+
+/** 100 calls in flight at once need blocks of 100. */
+const CONCURRENT = 100;
+
+function calls(client: OpenAIClient, count: number, concurrency: number, stream: boolean): Contender['block'] {
+  return () => chatCalls(client, count, concurrency, stream);
+}
+
+/**
+ * Blocks of calls, then the flush after the round. Each compatible sample
+ * gets a millisecond of its series to itself (timestamps strictly increasing
+ * per series, wire-protocols.md §8 item 6), so calls faster than one per ms
+ * are stamped ahead of the clock, and a flush keeps samples still in the
+ * future for the next one. Waiting (idle, no CPU) until they are due lets
+ * each flush send its own round, as it does below 1,000 calls per second per
+ * model.
+ */
+function monitored(name: string, client: OpenAIClient, monitor: Monitor, perBlock: number, concurrency: number, stream: boolean): Contender {
+  let roundStart: number | undefined;
+  let callsThisRound = 0;
+  return {
+    name,
+    block: () => {
+      roundStart ??= Date.now();
+      callsThisRound += perBlock;
+      return chatCalls(client, perBlock, concurrency, stream);
+    },
+    after: async () => {
+      const due = (roundStart ?? 0) + callsThisRound + 1 - Date.now();
+      roundStart = undefined;
+      callsThisRound = 0;
+      if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+      await monitor.flush();
+    },
+  };
+}
+
+function timesOf(times: Map<string, RoundTimes>, name: string): RoundTimes {
+  const found = times.get(name);
+  if (found === undefined) throw new Error(`no rounds for ${name}`);
+  return found;
+}
+
+/** One row: medians per call for display; the paired ratio (blocks + flush against the baseline's blocks) against the target. */
+function row(times: Map<string, RoundTimes>, measurement: string, name: string, callsPerRound: number, target: number | undefined): ResultRow {
+  const base = timesOf(times, 'baseline');
+  const ours = timesOf(times, name);
+  const allIn = ours.blocks.map((blocks, i) => blocks + ours.after[i]);
+  const ratio = pairedRatio(allIn, base.blocks);
+  const perCall = (micros: readonly number[]): string => formatNumber(median(micros) / callsPerRound);
+  const flushed = ours.after.some((a) => a > 0);
+  return {
+    measurement,
+    baseline: `${perCall(base.blocks)} µs`,
+    ours: flushed ? `${perCall(allIn)} µs (call ${perCall(ours.blocks)} + flush ${perCall(ours.after)})` : `${perCall(ours.blocks)} µs`,
+    ratio,
+    target: target === undefined ? '' : `≤ ${target.toFixed(2)}×`,
+    met: target === undefined ? undefined : ratio <= target,
+  };
+}
+
+/**
+ * Runs every variant and returns one row per variant: baseline µs per call,
+ * monitored µs per call (calls + flush), their ratio against the target, and
+ * the noise floor.
+ *
+ * @example
+ * const rows = await runOverhead(receiver, DEFAULT_OVERHEAD);
+ */
+export async function runOverhead(receiver: ReceiverProcess, settings: OverheadSettings = DEFAULT_OVERHEAD): Promise<ResultRow[]> {
+  const plain = fakeClient();
+  const plainToo = fakeClient();
+  const withContent = fakeClient();
+  const withoutContent = fakeClient();
+  // Own destinations, so each monitor has its own exporter and its flush carries its own calls only.
+  const monitors = [monitorChat(withContent, receiver, {}, '/content-on'), monitorChat(withoutContent, receiver, { disable_content: true }, '/content-off')];
+  const [contentOn, contentOff] = monitors;
+  const { callsPerBlock: n, streamCallsPerBlock: s, blocksPerRound } = settings;
+  const rows: ResultRow[] = [];
+  try {
+    // Content on and off share their baseline: four contenders in one interleaving.
+    const chat = await interleavedRounds(
+      [
+        { name: 'baseline', block: calls(plain, n, 1, false) },
+        { name: 'unpatched too', block: calls(plainToo, n, 1, false) },
+        monitored('content on', withContent, contentOn, n, 1, false),
+        monitored('content off', withoutContent, contentOff, n, 1, false),
+      ],
+      settings,
+    );
+    rows.push(row(chat, 'CPU per chat call, content capture on', 'content on', n * blocksPerRound, 1.1));
+    rows.push(row(chat, 'CPU per chat call, content capture off', 'content off', n * blocksPerRound, 1.05));
+    rows.push(row(chat, 'CPU per chat call, a second unpatched client (noise floor)', 'unpatched too', n * blocksPerRound, undefined));
+
+    const stream = await interleavedRounds(
+      [{ name: 'baseline', block: calls(plain, s, 1, true) }, monitored('stream', withContent, contentOn, s, 1, true)],
+      settings,
+    );
+    rows.push(row(stream, `CPU per streamed call (${STREAM_CONTENT_CHUNKS} chunks), content on`, 'stream', s * blocksPerRound, 1.1));
+
+    // The same calls per round as above, 100 in flight at a time.
+    const waves = { ...settings, blocksPerRound: Math.max(1, Math.round((n * blocksPerRound) / CONCURRENT)) };
+    const parallel = await interleavedRounds(
+      [{ name: 'baseline', block: calls(plain, CONCURRENT, CONCURRENT, false) }, monitored('100 concurrent', withContent, contentOn, CONCURRENT, CONCURRENT, false)],
+      waves,
+    );
+    rows.push(row(parallel, `CPU per chat call, ${CONCURRENT} concurrent, content on`, '100 concurrent', CONCURRENT * waves.blocksPerRound, 1.1));
+  } finally {
+    for (const monitor of monitors) await monitor.shutdown();
+  }
+  return rows;
+}
