@@ -8,7 +8,7 @@ import type { PriceCall } from '../../src/pricing/price-call.js';
 import type { TokenUsage } from '../../src/record/observation.js';
 import { fixturesDir } from '../support/paths.js';
 
-/** The day /work/shared/reference/openai-pricing.md was compiled: its prices are "now" here. */
+/** The day shared/reference/openai-pricing.md was compiled: its prices are "now" here. */
 const AT = Date.parse('2026-11-27T00:00:00Z');
 
 /**
