@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { logsPushUrl, metricsPushUrl } from './endpoint-url.js';
+import { checkUserHeaders } from './export/user-headers.js';
 import { MonitoringError } from './monitoring-error.js';
 import type { LogLine } from './record/log-line.js';
 
@@ -66,12 +67,21 @@ export interface MonitorOptions {
   prices?: Readonly<Record<string, ModelPriceOverride>>;
   /** Called with each delivery problem (a MonitoringError); never with a secret. */
   on_error?: (error: MonitoringError) => void;
+  /**
+   * Extra HTTP headers on every push of both signals, e.g. a tenant for
+   * Mimir/Loki: `{ 'X-Scope-OrgID': 'tenant-1' }`. Headers the library sets
+   * (Authorization, Content-Type, Content-Encoding, User-Agent,
+   * X-Prometheus-Remote-Write-Version, Content-Length, Host, Transfer-Encoding,
+   * Connection) are refused.
+   * Values are treated as secrets: never logged.
+   */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Options after validation and defaults: what the rest of the library reads. */
 export interface ResolvedOptions {
-  metrics: { url: string; username?: string; password?: string };
-  logs: { url: string; username?: string; password?: string };
+  metrics: { url: string; username?: string; password?: string; headers?: Readonly<Record<string, string>> };
+  logs: { url: string; username?: string; password?: string; headers?: Readonly<Record<string, string>> };
   environment: string;
   instance: string;
   labels: Readonly<Record<string, string>>;
@@ -91,7 +101,7 @@ export interface ResolvedOptions {
 const KNOWN_OPTIONS = [
   'metrics_url', 'logs_url', 'metrics_username', 'logs_username', 'access_token', 'environment', 'instance',
   'labels', 'disable_content', 'max_content_length', 'redact', 'structured_metadata', 'flush_interval_ms', 'timeout_ms',
-  'shutdown_timeout_ms', 'max_queue', 'stream_usage', 'prices', 'on_error',
+  'shutdown_timeout_ms', 'max_queue', 'stream_usage', 'prices', 'on_error', 'headers',
 ];
 /** Labels the library sets itself; a user label of the same name would make two. */
 const RESERVED_LABELS = ['job', 'source', 'model', 'environment', 'instance', 'level'];
@@ -218,9 +228,12 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     throw invalid('structured_metadata', 'must be true or false (true needs Loki 3.0 or later)');
   }
   const timeoutMs = positiveInteger(o, 'timeout_ms', 5_000, 1);
+  const headers = checkUserHeaders(o.headers);
+  // Only when given: an endpoint without them is the same destination as before the option existed.
+  const extra = Object.keys(headers).length > 0 ? { headers } : {};
   return {
-    metrics: { url: metricsPushUrl(o.metrics_url), ...credentials(auth.metrics) },
-    logs: { url: logsPushUrl(o.logs_url), ...credentials(auth.logs) },
+    metrics: { url: metricsPushUrl(o.metrics_url), ...credentials(auth.metrics), ...extra },
+    logs: { url: logsPushUrl(o.logs_url), ...credentials(auth.logs), ...extra },
     environment: optionalString(o, 'environment', 'default'),
     instance: optionalString(o, 'instance', `${hostname()}:${process.pid}`),
     labels: resolveLabels(o.labels),

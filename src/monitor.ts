@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { acquireExporter } from './export/exporter-registry.js';
+import { headerIdentity } from './export/user-headers.js';
 import type { EndpointSpec } from './instrument/endpoint-spec.js';
 import { hasEndpoint, patchEndpoint } from './instrument/patch-endpoint.js';
 import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './monitor-options.js';
@@ -24,13 +25,15 @@ export interface Monitor {
 
 /**
  * Identity of a monitor's settings: the same client monitored twice with the
- * same settings observes each call once. The token is hashed, never kept in clear.
+ * same settings observes each call once; other headers (another tenant) are
+ * other settings. The token and header values are hashed, never kept in clear.
  */
 function monitorKey(resolved: ResolvedOptions): string {
   const identity = JSON.stringify([
     resolved.metrics.url, resolved.metrics.username, resolved.logs.url, resolved.logs.username,
     resolved.environment, resolved.instance, resolved.labels, resolved.disableContent,
     resolved.maxContentLength, resolved.structuredMetadata, resolved.streamUsage,
+    headerIdentity(resolved.metrics.headers),
   ]);
   const token = resolved.metrics.password ?? resolved.logs.password ?? '';
   return createHash('sha256').update(identity).update('\u0000').update(token).digest('hex');

@@ -22,7 +22,13 @@ export type MonitoringErrorCode =
   /** The receiver answered 404 or 415: the URL or the receiver's configuration is wrong. */
   | 'GOM_ENDPOINT_CONFIG'
   /** The queue was full: the oldest data was dropped. */
-  | 'GOM_QUEUE_FULL';
+  | 'GOM_QUEUE_FULL'
+  /**
+   * The receiver's stream or series limit is reached (Loki "Maximum active
+   * stream limit exceeded", Mimir "per-user series limit"): too many distinct
+   * label sets. Reported once per destination; the message says which labels to look at.
+   */
+  | 'GOM_CARDINALITY_LIMIT';
 
 export class MonitoringError extends Error {
   readonly code: MonitoringErrorCode;

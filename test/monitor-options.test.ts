@@ -66,4 +66,11 @@ describe('monitor options', () => {
   it('rejects a price without an input rate', () => rejects({ ...local, prices: { 'my-model': { output: 1 } } }, 'prices', 'needs { input'));
   it('rejects an on_error that is not a function', () => rejects({ ...local, on_error: 'log' }, 'on_error', 'must be a function'));
   it('rejects no options at all', () => rejects(undefined, 'options', 'required'));
+  it('passes headers to both endpoints', () => {
+    const resolved = resolveOptions({ ...local, headers: { 'X-Scope-OrgID': 't1' } });
+    assert.deepEqual(resolved.metrics.headers, { 'X-Scope-OrgID': 't1' });
+    assert.deepEqual(resolved.logs.headers, { 'X-Scope-OrgID': 't1' });
+  });
+  it('rejects a header the library sets, naming it', () => rejects({ ...local, headers: { 'Content-Encoding': 'gzip' } }, 'headers', 'Content-Encoding is set by the library'));
+  it('rejects an Authorization header: auth comes from access_token', () => rejects({ ...cloud, headers: { authorization: 'Bearer glc_example_token' } }, 'headers', 'access_token'));
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MonitoringError } from '../monitoring-error.js';
 import { Exporter, warnDeliveryProblem, type ExporterOptions } from './exporter.js';
+import { headerIdentity } from './user-headers.js';
 
 /**
  * Monitors with the same destination share one Exporter (DESIGN.md §1: "one
@@ -8,9 +9,11 @@ import { Exporter, warnDeliveryProblem, type ExporterOptions } from './exporter.
  * on the same options cost no more than one"), and a single writer per series
  * is what keeps timestamps strictly increasing (wire-protocols.md §8 item 6).
  *
- * The destination is the two URLs and their credentials. The map key is a
- * SHA-256 digest of them, so no string that could end up in a log, a heap
- * snapshot diff or a debugger watch holds the token in clear. Other options
+ * The destination is the two URLs, their credentials and their extra headers
+ * (another `X-Scope-OrgID` is another tenant: its data must never ride on a
+ * shared exporter's requests). The map key is a SHA-256 digest of them, so no
+ * string that could end up in a log, a heap snapshot diff or a debugger watch
+ * holds the token or a header value in clear. Other options
  * (intervals, queue size, selfLabels) are the first acquirer's; every
  * acquirer's `onError` receives the shared exporter's problems.
  */
@@ -31,7 +34,10 @@ const live = new Map<string, Entry>();
 
 function destinationKey(options: ExporterOptions): string {
   const { metrics, logs } = options;
-  const parts = [metrics.url, metrics.username ?? null, metrics.password ?? null, logs.url, logs.username ?? null, logs.password ?? null];
+  const parts = [
+    metrics.url, metrics.username ?? null, metrics.password ?? null, headerIdentity(metrics.headers),
+    logs.url, logs.username ?? null, logs.password ?? null, headerIdentity(logs.headers),
+  ];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 

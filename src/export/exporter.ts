@@ -1,8 +1,8 @@
 import { debugLog, warnOnce } from '../debug-log.js';
 import { MonitoringError } from '../monitoring-error.js';
+import { CardinalityWarning } from './cardinality-limit.js';
 import { onProcessBeforeExit } from './exit-hook.js';
 import { FinalDelivery } from './final-delivery.js';
-import { deliverWithRetry, type DeliveryContext } from './http/deliver-with-retry.js';
 import { HttpTransport } from './http/http-transport.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions, type Signal } from './http/retry-policy.js';
 import type { LaneContext } from './lane-context.js';
@@ -12,6 +12,7 @@ import { lokiEndpoint, remoteWriteEndpoint, type EndpointOptions, type PushEndpo
 import { SampleLane, type Collector } from './sample-lane.js';
 import { SelfMetrics, type SelfMetricsSnapshot } from './self-metrics.js';
 import { SerialFlush } from './serial-flush.js';
+import { signalDelivery, type SharedDeliveryState } from './signal-delivery.js';
 import type { Series } from './series.js';
 
 export type { Collector } from './sample-lane.js';
@@ -25,11 +26,15 @@ export type { Collector } from './sample-lane.js';
  * - `addSample`/`addLogEntry` run on the application's request path: O(1),
  *   no I/O, never throw (sample-lane.ts, log-lane.ts own timestamps and batching).
  * - pushes of one signal never overlap (serial-flush.ts, vector B16); a flush
- *   sends one request per signal unless the queue exceeds maxSamplesPerRequest.
+ *   sends one request per signal unless the queue exceeds maxSamplesPerRequest
+ *   (20,000 by default: above the default max_queue, so the requests per flush
+ *   stay constant in the call rate), or a receiver said "too large" (413), after
+ *   which requests are split (request-size-limit.ts).
  * - nothing keeps an idle process alive (timer and sockets unref()ed); at
  *   `beforeExit` what is queued is delivered once, bounded by shutdownTimeoutMs
  *   (final-delivery.ts), and then the process exits by itself.
- * - every delivery problem reaches `onError` once, as a MonitoringError without secrets.
+ * - every delivery problem reaches `onError` once, as a MonitoringError without
+ *   secrets; a stream or series limit once per exporter (cardinality-limit.ts).
  */
 
 export interface ExporterOptions {
@@ -43,7 +48,7 @@ export interface ExporterOptions {
   readonly shutdownTimeoutMs?: number;
   /** Per signal; when full the oldest is dropped. Default 10 000. */
   readonly maxQueue?: number;
-  /** Samples (or log entries) per request. Default 5 000. */
+  /** Samples (or log entries) per request, at most; halved for good by each "too large" answer. Default 20 000. */
   readonly maxSamplesPerRequest?: number;
   /** Bytes of log lines per Loki request. Default 4 MiB. */
   readonly maxLogBytesPerRequest?: number;
@@ -114,22 +119,29 @@ export class Exporter {
     const timeoutMs = positive(options.timeoutMs, 5_000, 'timeout_ms');
     this.shutdownTimeoutMs = positive(options.shutdownTimeoutMs, 5_000, 'shutdown_timeout_ms');
     const maxQueue = Math.ceil(positive(options.maxQueue, 10_000, 'max_queue'));
-    const maxPerRequest = Math.ceil(positive(options.maxSamplesPerRequest, 5_000, 'max_samples_per_request'));
+    const maxPerRequest = Math.ceil(positive(options.maxSamplesPerRequest, 20_000, 'max_samples_per_request'));
     const maxLogBytes = positive(options.maxLogBytesPerRequest, 4 * 1024 * 1024, 'max_log_bytes_per_request');
     const policy: RetryPolicyOptions = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.self = new SelfMetrics(options.selfLabels);
 
-    const lane = (signal: Signal, endpoint: PushEndpoint): LaneContext => {
-      const delivery = this.deliveryContext(signal, endpoint, policy, timeoutMs);
-      return {
-        self: this.self,
-        final: this.final,
-        maxPerRequest,
-        maxDataAgeMs: policy.maxDataAgeMs,
-        deliver: (body, oldestMs, count) => this.deliver(signal, endpoint, delivery, body, oldestMs, count),
-        report: (err) => this.report(err),
-      };
+    const report = (err: MonitoringError): void => this.report(err);
+    const shared: SharedDeliveryState = {
+      transport: this.transport,
+      final: this.final,
+      self: this.self,
+      policy,
+      timeoutMs,
+      cardinality: new CardinalityWarning(report),
+      report,
     };
+    const lane = (signal: Signal, endpoint: PushEndpoint): LaneContext => ({
+      self: this.self,
+      final: this.final,
+      maxPerRequest,
+      maxDataAgeMs: policy.maxDataAgeMs,
+      deliver: signalDelivery(signal, endpoint, shared),
+      report,
+    });
     this.samples = new SampleLane(lane('metrics', metricsEndpoint), maxQueue);
     this.entries = new LogLane(lane('logs', logsEndpoint), maxQueue, maxLogBytes);
     this.metricsFlush = new SerialFlush(() => this.samples.push());
@@ -258,20 +270,6 @@ export class Exporter {
       });
   }
 
-  private async deliver(
-    signal: Signal,
-    endpoint: PushEndpoint,
-    context: DeliveryContext,
-    body: Uint8Array | string,
-    oldestDataMs: number,
-    count: number,
-  ): Promise<void> {
-    const result = await deliverWithRetry({ signal, url: endpoint.url, body, headers: endpoint.headers, oldestDataMs }, context);
-    if (result.delivered) return debugLog('%s: pushed %d after %d attempt(s)', signal, count, result.attempts);
-    this.self.countDropped(signal, result.code === 'GOM_PUSH_FAILED' ? 'retries_exhausted' : 'rejected', count);
-    this.report(new MonitoringError(result.code, `${result.message}; ${count} dropped`, { signal, status: result.status }));
-  }
-
   private report(err: MonitoringError): void {
     debugLog('%s %s', err.code, err.message);
     try {
@@ -280,22 +278,6 @@ export class Exporter {
     } catch (handlerError) {
       debugLog('onError threw: %s', handlerError);
     }
-  }
-
-  private deliveryContext(signal: Signal, endpoint: PushEndpoint, policy: RetryPolicyOptions, timeoutMs: number): DeliveryContext {
-    return {
-      transport: this.transport,
-      policy,
-      timeoutMs,
-      secrets: endpoint.secrets,
-      finalDeadline: () => this.final.deadline,
-      wait: (ms) => this.final.wait(ms),
-      trackAttempt: (abort) => this.final.track(abort),
-      onAttempt: (failure) => {
-        this.self.countPush(signal);
-        if (failure) this.self.countFailure(signal, failure);
-      },
-    };
   }
 }
 

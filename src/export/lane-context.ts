@@ -10,17 +10,38 @@ import type { SelfMetrics } from './self-metrics.js';
  * batching; they never see HTTP.
  *
  * @example
- * const lane = new SampleLane({ self, final, maxPerRequest: 5000, maxDataAgeMs: 600_000, deliver, report }, 10_000);
+ * const lane = new SampleLane({ self, final, maxPerRequest: 20_000, maxDataAgeMs: 600_000, deliver, report }, 10_000);
  */
 export interface LaneContext {
   readonly self: SelfMetrics;
   readonly final: FinalDelivery;
-  /** Samples or entries per request. */
+  /** Samples or entries per request, at first (request-size-limit.ts lowers it when a receiver says "too large"). */
   readonly maxPerRequest: number;
   /** Queued data older than this is dropped (`too_old`) instead of sent. */
   readonly maxDataAgeMs: number;
-  /** POSTs one encoded batch with retries; resolves when delivered or given up (counted and reported). */
-  deliver(body: Uint8Array | string, oldestMs: number, count: number): Promise<void>;
+  /**
+   * POSTs one encoded batch with retries. Resolves undefined when it was
+   * delivered or given up (then counted and reported), or with a TooLarge when
+   * the receiver refused the body for its size: nothing is counted then, the
+   * lane splits the batch or drops what cannot be split.
+   */
+  deliver(body: Uint8Array | string, oldestMs: number, count: number): Promise<TooLarge | undefined>;
   /** Hands a problem to the application's onError (or a one-time warning). */
   report(err: MonitoringError): void;
+}
+
+/**
+ * A receiver's "request too large" (413, or Mimir's 400 "message size … larger
+ * than the allowed limit", wire-protocols.md §9).
+ *
+ * @example
+ * const refusal = await context.deliver(body, oldest, items.length);
+ * if (refusal) limit.refused(items.length, refusal.bytes);
+ */
+export interface TooLarge {
+  readonly status?: number;
+  /** Secret-free: signal, URL, status, the receiver's words. */
+  readonly message: string;
+  /** Size of the refused body in bytes. */
+  readonly bytes: number;
 }

@@ -1,10 +1,11 @@
 import { debugLog } from '../debug-log.js';
 import { MonitoringError } from '../monitoring-error.js';
 import { BoundedQueue } from './bounded-queue.js';
-import type { LaneContext } from './lane-context.js';
+import type { LaneContext, TooLarge } from './lane-context.js';
 import type { DeferredLine, LogEntry, LokiStream } from './log-entry.js';
 import { encodeLokiPushBody } from './loki/encode-push-body.js';
 import { nanosecondTimestamp } from './loki/nanosecond-timestamp.js';
+import { RequestSizeLimit } from './request-size-limit.js';
 import { TimestampSequencer, type StreamPosition } from './timestamp-sequencer.js';
 
 /**
@@ -17,7 +18,9 @@ import { TimestampSequencer, type StreamPosition } from './timestamp-sequencer.j
  * Entries still ahead of the clock wait for the next flush, as samples do.
  * Bytes per request are bounded (default 4 MiB) so that a batch of long lines
  * stays under Loki's ingestion burst (Grafana Cloud: 5-6 MB, §3) instead of
- * failing whole with 429 again and again.
+ * failing whole with 429 again and again. A receiver that refuses a request as
+ * too large (413) gets it again in halves, and smaller requests from then on
+ * (request-size-limit.ts).
  *
  * A DeferredLine gets its text when a push first looks at it, not when it is
  * queued (issue 6: the request path only queues); the text replaces it in the
@@ -38,14 +41,16 @@ const ENTRY_OVERHEAD_BYTES = 64;
 export class LogLane {
   private readonly queue: BoundedQueue<QueuedEntry>;
   private readonly sequencer = new TimestampSequencer();
+  private readonly limit: RequestSizeLimit;
   private unreportedQueueFull = 0;
 
   /**
    * @example
    * const lane = new LogLane(context, 10_000, 4 * 1024 * 1024);
    */
-  constructor(private readonly context: LaneContext, maxQueue: number, private readonly maxBytesPerRequest: number) {
+  constructor(private readonly context: LaneContext, maxQueue: number, maxBytesPerRequest: number) {
     this.queue = new BoundedQueue<QueuedEntry>(maxQueue);
+    this.limit = new RequestSizeLimit('logs', context, context.maxPerRequest, maxBytesPerRequest);
   }
 
   /**
@@ -98,9 +103,9 @@ export class LogLane {
     this.reportQueueFull();
     let budget = this.queue.length;
     while (budget > 0) {
-      const bytes = new RequestBytes(this.maxBytesPerRequest);
+      const bytes = new RequestBytes(this.limit.bytes);
       let unwritable = 0;
-      const taken = this.queue.take(Math.min(this.context.maxPerRequest, budget), (q) => {
+      const taken = this.queue.take(Math.min(this.limit.items, budget), (q) => {
         if (q.at.ms > now && !final) return 'keep';
         if (now - q.at.ms > this.context.maxDataAgeMs) return 'discard';
         const line = textOf(q);
@@ -117,17 +122,22 @@ export class LogLane {
       this.context.self.countDropped('logs', 'too_old', taken.discarded - unwritable);
       this.context.self.countDropped('logs', 'encode_error', unwritable);
       if (taken.items.length === 0) return;
-      let body: string;
-      try {
-        body = encodeLokiPushBody(taken.items.map(entryOf));
-      } catch (err) {
-        debugLog('Loki encoding failed, %d entries dropped: %s', taken.items.length, err);
-        this.context.self.countDropped('logs', 'encode_error', taken.items.length);
-        continue;
-      }
-      const oldest = taken.items.reduce((min, q) => Math.min(min, q.at.ms), now);
-      await this.context.deliver(body, oldest, taken.items.length);
+      await this.limit.deliverInHalves(taken.items, (part) => this.send(part, now));
     }
+  }
+
+  /** Encodes and delivers one request; an encoding failure drops and counts its entries. */
+  private send(part: readonly QueuedEntry[], now: number): Promise<TooLarge | undefined> {
+    let body: string;
+    try {
+      body = encodeLokiPushBody(part.map(entryOf));
+    } catch (err) {
+      debugLog('Loki encoding failed, %d entries dropped: %s', part.length, err);
+      this.context.self.countDropped('logs', 'encode_error', part.length);
+      return Promise.resolve(undefined);
+    }
+    const oldest = part.reduce((min, q) => Math.min(min, q.at.ms), now);
+    return this.context.deliver(body, oldest, part.length);
   }
 
   private reportQueueFull(): void {

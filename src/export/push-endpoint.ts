@@ -1,5 +1,6 @@
 import { MonitoringError } from '../monitoring-error.js';
 import { basicAuthorization } from './http/http-transport.js';
+import { checkUserHeaders } from './user-headers.js';
 
 /**
  * Where one signal is pushed and with which headers, worked out once per
@@ -9,7 +10,9 @@ import { basicAuthorization } from './http/http-transport.js';
  * `Content-Encoding: snappy`, `Content-Type: application/x-protobuf`,
  * `User-Agent: <name>/<version>`, `X-Prometheus-Remote-Write-Version: 0.1.0`,
  * each exactly once. Loki JSON (§4, vector E1): `Content-Type: application/json`
- * (a missing one is a 400). Both: basic auth from (id, token) (§3, §8 item 13).
+ * (a missing one is a 400). Both: basic auth from (id, token) (§3, §8 item 13),
+ * and the user's `headers` (vector B2, user-headers.ts), which never replace
+ * one of those and whose values are scrubbed from messages like the token.
  * URLs are used verbatim: normalising Grafana Cloud forms is the options layer's job.
  */
 
@@ -20,12 +23,14 @@ export interface EndpointOptions {
   readonly username?: string;
   /** Basic-auth password (Grafana Cloud: the access policy token). Never logged. */
   readonly password?: string;
+  /** Extra headers on every push, e.g. `{ 'X-Scope-OrgID': 'tenant-1' }`; reserved ones are refused. Values never logged. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface PushEndpoint {
   readonly url: URL;
   readonly headers: Readonly<Record<string, string>>;
-  /** Strings to scrub from any message: the token and the Authorization value. */
+  /** Strings to scrub from any message: the token, the Authorization value, user header values. */
   readonly secrets: readonly string[];
 }
 
@@ -70,8 +75,10 @@ function endpoint(options: EndpointOptions, option: string, fixed: Record<string
   const password = options.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
   url.username = '';
   url.password = '';
-  const headers: Record<string, string> = { ...fixed };
-  const secrets: string[] = [];
+  const user = checkUserHeaders(options.headers);
+  // Checked names never collide with the fixed ones; spreading those last makes sure anyway.
+  const headers: Record<string, string> = { ...user, ...fixed };
+  const secrets: string[] = Object.values(user);
   if (username !== undefined || password !== undefined) {
     const authorization = basicAuthorization(username ?? '', password ?? '');
     headers.Authorization = authorization;

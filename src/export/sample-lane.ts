@@ -1,7 +1,8 @@
 import { debugLog } from '../debug-log.js';
 import { MonitoringError } from '../monitoring-error.js';
 import { BoundedQueue, type TakeDecision } from './bounded-queue.js';
-import type { LaneContext } from './lane-context.js';
+import type { LaneContext, TooLarge } from './lane-context.js';
+import { RequestSizeLimit } from './request-size-limit.js';
 import { encodeWriteRequest } from './remote-write/encode-write-request.js';
 import { compressSnappyBlock } from './remote-write/snappy-block.js';
 import type { Sample, Series } from './series.js';
@@ -9,7 +10,8 @@ import { TimestampSequencer } from './timestamp-sequencer.js';
 
 /**
  * The metrics side of an exporter: queues samples, reads collectors, and turns
- * both into remote-write requests of at most `maxPerRequest` samples.
+ * both into remote-write requests of at most `maxPerRequest` samples — fewer
+ * once a receiver refused a request as too large (request-size-limit.ts).
  *
  * Timestamps (wire-protocols.md §8 items 6-7): clamped to now when added, then
  * strictly increasing per series (timestamp-sequencer.ts). A sample whose
@@ -26,6 +28,7 @@ export class SampleLane {
   private readonly queue: BoundedQueue<Sample>;
   private readonly sequencer = new TimestampSequencer();
   private readonly collectors = new Set<Collector>();
+  private readonly limit: RequestSizeLimit;
   private unreportedQueueFull = 0;
 
   /**
@@ -34,6 +37,7 @@ export class SampleLane {
    */
   constructor(private readonly context: LaneContext, maxQueue: number) {
     this.queue = new BoundedQueue<Sample>(maxQueue);
+    this.limit = new RequestSizeLimit('metrics', context, context.maxPerRequest);
   }
 
   /**
@@ -86,8 +90,8 @@ export class SampleLane {
 
   /**
    * Sends what is due now, in requests of at most maxPerRequest samples, one after
-   * the other. Bounded: samples added while it runs beyond the number queued at its
-   * start wait for the next run.
+   * the other (a request refused as too large is re-sent in halves). Bounded:
+   * samples added while it runs beyond the number queued at its start wait for the next run.
    *
    * @example
    * await lane.push(); // run by SerialFlush, never twice at once
@@ -95,7 +99,6 @@ export class SampleLane {
   async push(): Promise<void> {
     const now = Date.now();
     const final = this.context.final.deadline !== undefined;
-    const max = this.context.maxPerRequest;
     this.reportQueueFull();
     const extras = this.collectExtras(now, final);
     let budget = this.queue.length;
@@ -104,6 +107,7 @@ export class SampleLane {
       return now - s.timestampMs > this.context.maxDataAgeMs ? 'discard' : 'take';
     };
     for (;;) {
+      const max = this.limit.items; // read per request: a refusal during this run lowers it
       const chunk = extras.splice(0, max);
       if (budget > 0 && chunk.length < max) {
         const taken = this.queue.take(Math.min(max - chunk.length, budget), decide);
@@ -112,17 +116,22 @@ export class SampleLane {
         chunk.push(...taken.items);
       }
       if (chunk.length === 0) return;
-      let body: Uint8Array;
-      try {
-        body = compressSnappyBlock(encodeWriteRequest(chunk));
-      } catch (err) {
-        debugLog('remote-write encoding failed, %d samples dropped: %s', chunk.length, err);
-        this.context.self.countDropped('metrics', 'encode_error', chunk.length);
-        continue;
-      }
-      const oldest = chunk.reduce((min, s) => Math.min(min, s.timestampMs), now);
-      await this.context.deliver(body, oldest, chunk.length);
+      await this.limit.deliverInHalves(chunk, (part) => this.send(part, now));
     }
+  }
+
+  /** Encodes and delivers one request; an encoding failure drops and counts its samples. */
+  private send(part: readonly Sample[], now: number): Promise<TooLarge | undefined> {
+    let body: Uint8Array;
+    try {
+      body = compressSnappyBlock(encodeWriteRequest(part));
+    } catch (err) {
+      debugLog('remote-write encoding failed, %d samples dropped: %s', part.length, err);
+      this.context.self.countDropped('metrics', 'encode_error', part.length);
+      return Promise.resolve(undefined);
+    }
+    const oldest = part.reduce((min, s) => Math.min(min, s.timestampMs), now);
+    return this.context.deliver(body, oldest, part.length);
   }
 
   /** Collector series and the self counters, stamped now (never ahead of the clock except at the final flush). */

@@ -26,7 +26,9 @@ export type FailureReason =
   | 'timeout'
   | 'rejected'
   | 'endpoint_config'
-  | 'not_written';
+  | 'not_written'
+  /** 413 (or Mimir's 400 "message size … larger than the allowed limit"): the data is re-sent in smaller requests. */
+  | 'too_large';
 
 /** Why data was dropped. */
 export type DropReason =
@@ -41,7 +43,9 @@ export type DropReason =
   /** Added after shutdown, or still queued when shutdown gave up. */
   | 'shutdown'
   /** The batch could not be encoded (a bug; reported with debug logging). */
-  | 'encode_error';
+  | 'encode_error'
+  /** One sample or line alone was larger than the receiver accepts (413 for a request of one). */
+  | 'too_large';
 
 export interface SelfMetricsSnapshot {
   readonly pushes: Readonly<Record<Signal, number>>;

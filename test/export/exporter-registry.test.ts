@@ -55,6 +55,21 @@ describe('acquireExporter', () => {
     assert.equal(liveExporterCount(), 0);
   });
 
+  it('gives another tenant (another X-Scope-OrgID) its own exporter, and the same headers the same one', async () => {
+    const t1 = acquireExporter({ ...options, metrics: { ...options.metrics, headers: { 'X-Scope-OrgID': 't1' } }, logs: { ...options.logs, headers: { 'X-Scope-OrgID': 't1' } } });
+    const t2 = acquireExporter({ ...options, metrics: { ...options.metrics, headers: { 'X-Scope-OrgID': 't2' } }, logs: { ...options.logs, headers: { 'X-Scope-OrgID': 't2' } } });
+    const t1Again = acquireExporter({ ...options, metrics: { ...options.metrics, headers: { 'x-scope-orgid': 't1' } }, logs: { ...options.logs, headers: { 'x-scope-orgid': 't1' } } });
+    const none = acquireExporter(options);
+    try {
+      assert.notEqual(t1.exporter, t2.exporter);
+      assert.notEqual(t1.exporter, none.exporter);
+      assert.equal(t1Again.exporter, t1.exporter, 'header names ignore case');
+      assert.equal(liveExporterCount(), 3);
+    } finally {
+      await Promise.all([t1, t2, t1Again, none].map((l) => l.release()));
+    }
+  });
+
   it('shuts the exporter down at the last release only, delivering what was queued', async () => {
     const a = acquireExporter(options);
     const b = acquireExporter(options);

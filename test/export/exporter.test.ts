@@ -2,47 +2,20 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Exporter, type ExporterOptions } from '../../src/export/exporter.js';
 import { makeLokiStream } from '../../src/export/log-entry.js';
 import { makeSeries, type Series } from '../../src/export/series.js';
-import type { MonitoringError } from '../../src/monitoring-error.js';
 import { startLokiReceiver, type LokiReceiver } from '../support/loki-receiver.js';
 import { startLoopbackServer, type HttpAnswer } from '../support/loopback-server.js';
 import { startRemoteWriteReceiver, type ReceivedRemoteWrite, type RemoteWriteReceiver } from '../support/remote-write-receiver.js';
 import { decodeRemoteWriteBody } from '../support/remote-write-wire-check.js';
+import { shutDownTestExporters, testExporter, TEST_USER_AGENT } from '../support/test-exporter.js';
 
-const USER_AGENT = 'grafana-openai-monitoring/1.0.0';
+const USER_AGENT = TEST_USER_AGENT;
 const stream = makeLokiStream({ job: 'exp-test', level: 'info' });
 const series = (n: number | string = 0): Series => makeSeries('exp_test_value', { job: 'exp-test', n: String(n) });
 const isSelf = (name: string | undefined): boolean => (name ?? '').startsWith('grafana_openai_monitoring_');
 
-/** Exporters made by a test, shut down after it so no timer or exit hook outlives it. */
-const made: Exporter[] = [];
-/** Shuts down the test's exporters; called before a test closes its receivers, so the final flush finds them up. */
-async function shutdownMade(): Promise<void> {
-  await Promise.all(made.splice(0).map((e) => e.shutdown()));
-}
-
-function exporterFor(
-  metricsUrl: string,
-  logsUrl: string,
-  overrides: Partial<ExporterOptions> = {},
-): { exporter: Exporter; errors: MonitoringError[] } {
-  const errors: MonitoringError[] = [];
-  const exporter = new Exporter({
-    metrics: { url: metricsUrl },
-    logs: { url: logsUrl },
-    flushIntervalMs: 60_000, // tests flush by hand
-    timeoutMs: 1000,
-    shutdownTimeoutMs: 1000,
-    userAgent: USER_AGENT,
-    onError: (err) => errors.push(err),
-    retry: { initialBackoffMs: 20, maxAttempts: 6 },
-    ...overrides,
-  });
-  made.push(exporter);
-  return { exporter, errors };
-}
+const exporterFor = testExporter;
 
 /** Data samples of a received request (self-monitoring series left out). */
 function dataSamples(req: ReceivedRemoteWrite): { n: string; value: number; timestampMs: number }[] {
@@ -75,7 +48,7 @@ describe('Exporter: what goes on the wire', () => {
     prom = await startRemoteWriteReceiver();
     loki = await startLokiReceiver();
   });
-  afterEach(shutdownMade);
+  afterEach(shutDownTestExporters);
   after(async () => {
     await prom.close();
     await loki.close();
@@ -131,6 +104,20 @@ describe('Exporter: what goes on the wire', () => {
     assert.equal(loki.entries().length - entriesBefore, 1000);
     assert.deepEqual(prom.violations, []);
     assert.deepEqual(loki.violations, [], 'no duplicate (ts, line) in a stream, every ts a 19-digit string');
+  });
+
+  it('sends a full default queue (10,000 samples and 10,000 lines) as one request per signal', async () => {
+    const { exporter } = exporterFor(prom.url, loki.url);
+    const [promBefore, lokiBefore] = [prom.requests.length, loki.requests.length];
+    const now = Date.now();
+    for (let i = 0; i < 10_000; i++) {
+      exporter.addSample(series(`q${i % 50}`), i, now - 20_000 + i);
+      exporter.addLogEntry(stream, now - 20_000 + i, `queued ${i}`);
+    }
+    await exporter.flush();
+    assert.deepEqual(prom.requests.slice(promBefore).map((r) => dataSamples(r).length), [10_000]);
+    assert.deepEqual(loki.requests.slice(lokiBefore).map((r) => r.entries.length), [10_000]);
+    assert.deepEqual(exporter.stats().droppedSamples, {});
   });
 
   it('splits a flush larger than maxSamplesPerRequest into ordered requests', async () => {
@@ -208,7 +195,7 @@ describe('Exporter: what goes on the wire', () => {
       assert.equal(own.samplesOf('exp_test_value', { n: 'ahead' }).length, 200);
       assert.deepEqual(own.violations, []);
     } finally {
-      await shutdownMade();
+      await shutDownTestExporters();
       await own.close();
     }
   });
@@ -250,7 +237,7 @@ describe('Exporter: what goes on the wire', () => {
       );
       assert.deepEqual(own.violations, []);
     } finally {
-      await shutdownMade();
+      await shutDownTestExporters();
       await own.close();
     }
   });
@@ -272,7 +259,7 @@ describe('Exporter: answers and retries', () => {
   before(async () => {
     loki = await startLokiReceiver();
   });
-  afterEach(shutdownMade);
+  afterEach(shutDownTestExporters);
   after(async () => {
     await loki.close();
   });
@@ -288,7 +275,7 @@ describe('Exporter: answers and retries', () => {
       assert.equal(prom.requests.length, 2);
       assert.deepEqual(errors, []);
     } finally {
-      await shutdownMade();
+      await shutDownTestExporters();
       await prom.close();
     }
   });
@@ -308,13 +295,14 @@ describe('Exporter: answers and retries', () => {
       assert.match(errors[0].message, /out of order sample/);
       assert.equal(exporter.stats().droppedSamples.rejected, 2);
     } finally {
-      await shutdownMade();
+      await shutDownTestExporters();
       await prom.close();
     }
   });
 
-  it('never retries 401, 403, 404, 405, 413, 415, 422, and calls 404 and 415 configuration errors (B6)', async () => {
-    const statuses = [401, 403, 404, 405, 413, 415, 422];
+  // 413 is never retried either, but its data is re-sent in smaller requests: request-size-limit.test.ts.
+  it('never retries 401, 403, 404, 405, 415, 422, and calls 404 and 415 configuration errors (B6)', async () => {
+    const statuses = [401, 403, 404, 405, 415, 422];
     const prom = await scriptedReceiver(statuses.map((status) => ({ status, body: `status ${status}` })));
     try {
       const { exporter, errors } = exporterFor(prom.url, loki.url);
@@ -328,7 +316,7 @@ describe('Exporter: answers and retries', () => {
         statuses.map((s) => [s, s === 404 || s === 415 ? 'GOM_ENDPOINT_CONFIG' : 'GOM_PUSH_REJECTED']),
       );
     } finally {
-      await shutdownMade();
+      await shutDownTestExporters();
       await prom.close();
     }
   });
@@ -353,7 +341,7 @@ describe('Exporter: answers and retries', () => {
       assert.deepEqual(errors, []);
       assert.equal(prom.samplesOf('exp_test_value').length, 1);
     } finally {
-      await shutdownMade();
+      await shutDownTestExporters();
       await prom.close();
     }
   });
@@ -373,7 +361,7 @@ describe('Exporter: answers and retries', () => {
       );
       assert.equal(exporter.stats().failures['metrics:server_error'], 5);
     } finally {
-      await shutdownMade();
+      await shutDownTestExporters();
       await prom.close();
     }
   });
@@ -392,7 +380,7 @@ describe('Exporter: answers and retries', () => {
       assert.equal(exporter.stats().droppedSamples.retries_exhausted, 1);
       assert.equal(exporter.stats().queuedSamples, 0);
     } finally {
-      await shutdownMade();
+      await shutDownTestExporters();
       await prom.close();
     }
   });
@@ -427,7 +415,7 @@ describe('Exporter: answers and retries', () => {
       assert.equal(received, 1);
       assert.deepEqual(errors, []);
     } finally {
-      await shutdownMade();
+      await shutDownTestExporters();
       late.close();
     }
   });
@@ -453,7 +441,7 @@ describe('Exporter: answers and retries', () => {
       assert.match(errors[0].message, /timed out after 150 ms/);
       assert.equal(exporter.stats().failures['metrics:timeout'], 2);
     } finally {
-      await shutdownMade();
+      await shutDownTestExporters();
       await silent.close();
     }
   });
@@ -487,7 +475,7 @@ describe('Exporter: answers and retries', () => {
       assert.deepEqual(events, ['arrive 1', 'answer 1', 'arrive 2', 'answer 2'], 'waiting flushes coalesce into one request');
       assert.ok(stamps[1][0] > stamps[0][0]);
     } finally {
-      await shutdownMade();
+      await shutDownTestExporters();
       await slow.close();
     }
   });
@@ -506,7 +494,7 @@ describe('Exporter: answers and retries', () => {
       );
       assert.equal(exporter.stats().droppedLogEntries.rejected, 1);
     } finally {
-      await shutdownMade();
+      await shutDownTestExporters();
       await lokiBlocked.close();
       await prom.close();
     }
@@ -526,7 +514,7 @@ describe('Exporter: answers and retries', () => {
       assert.ok(!errors[0].message.includes(token) && !errors[0].message.includes(basic), errors[0].message);
       assert.match(errors[0].message, /bad credentials/);
     } finally {
-      await shutdownMade();
+      await shutDownTestExporters();
       await echo.close();
     }
   });
@@ -539,7 +527,7 @@ describe('Exporter: bounded memory and shutdown', () => {
     prom = await startRemoteWriteReceiver();
     loki = await startLokiReceiver();
   });
-  afterEach(shutdownMade);
+  afterEach(shutDownTestExporters);
   after(async () => {
     await prom.close();
     await loki.close();
@@ -566,7 +554,7 @@ describe('Exporter: bounded memory and shutdown', () => {
         [['GOM_QUEUE_FULL', 'metrics']],
       );
     } finally {
-      await shutdownMade();
+      await shutDownTestExporters();
       await own.close();
     }
   });
@@ -600,7 +588,7 @@ describe('Exporter: bounded memory and shutdown', () => {
       assert.ok(took >= 250 && took < 1000, `took ${took} ms`);
       assert.deepEqual(errors.map((e) => e.code).sort(), ['GOM_PUSH_FAILED', 'GOM_PUSH_FAILED']);
     } finally {
-      await shutdownMade();
+      await shutDownTestExporters();
       await silent.close();
     }
   });
@@ -618,7 +606,7 @@ describe('Exporter: bounded memory and shutdown', () => {
       assert.ok(Date.now() - started < 1000);
       assert.equal(errors[0].code, 'GOM_PUSH_FAILED');
     } finally {
-      await shutdownMade();
+      await shutDownTestExporters();
       await limited.close();
     }
   });

@@ -1,4 +1,5 @@
 import type { MonitoringErrorCode } from '../../monitoring-error.js';
+import { isCardinalityLimit } from '../cardinality-limit.js';
 import type { FailureReason } from '../self-metrics.js';
 import { describeUrl, HttpNetworkError, type HttpResponse, type HttpTransport } from './http-transport.js';
 import {
@@ -17,6 +18,12 @@ import {
  * timestamps, so receivers that dedup — Prom same ts+value, Loki same ts+line —
  * make a retry after a lost answer harmless; wire-protocols.md §9 last row).
  * Resolves with what happened; never rejects.
+ *
+ * A body the receiver refuses as too large (413, Mimir's 400 "message size …",
+ * §9) is never sent again: the result says `tooLarge` and the lane that owns
+ * the batch re-sends its data in smaller requests (request-size-limit.ts).
+ * An answer naming a stream or series limit (vector E16) is retried or not by
+ * its status, and also handed to `onCardinalityLimit`.
  */
 
 export interface BatchRequest {
@@ -43,6 +50,8 @@ export interface DeliveryContext {
   trackAttempt(abort: () => void): () => void;
   /** Called after every attempt: `undefined` for success, else why it failed. */
   onAttempt(failure: FailureReason | undefined): void;
+  /** Called for every answer that names a stream or series limit, with a secret-free description of it. */
+  onCardinalityLimit(said: string, status: number): void;
   random?: () => number;
 }
 
@@ -55,6 +64,8 @@ export type DeliveryResult =
       readonly status?: number;
       /** A message safe to show: signal, URL without credentials, status, the receiver's words. */
       readonly message: string;
+      /** The receiver refused the body as too large: send the data again in smaller requests, never these bytes. */
+      readonly tooLarge: boolean;
     };
 
 /** How much of the receiver's answer a message quotes. */
@@ -100,6 +111,10 @@ export async function deliverWithRetry(batch: BatchRequest, context: DeliveryCon
       }
       context.onAttempt(cls);
       const said = `${where} answered HTTP ${response.status}${quote(response.body)}`;
+      if (isCardinalityLimit(response.status, response.body)) context.onCardinalityLimit(scrub(said, context.secrets), response.status);
+      if (cls === 'too_large') {
+        return failed('GOM_PUSH_REJECTED', attempt, `${said} (request too large)`, response.status, context, true);
+      }
       if (cls === 'endpoint_config') {
         return failed('GOM_ENDPOINT_CONFIG', attempt, `${said} (check the URL and that the receiver accepts pushes)`, response.status, context);
       }
@@ -142,9 +157,18 @@ function failed(
   message: string,
   status: number | undefined,
   context: DeliveryContext,
+  tooLarge = false,
 ): DeliveryResult {
-  // A receiver may echo what it was sent; rule 6 (DESIGN.md §3): secrets never appear in an error.
+  return { delivered: false, attempts, code, status, message: scrub(message, context.secrets), tooLarge };
+}
+
+/**
+ * A receiver may echo what it was sent; rule 6 (DESIGN.md §3): secrets (token,
+ * Authorization, user header values) never appear in an error. Strings shorter
+ * than 4 characters are left alone: blanking every "t1" would garble messages.
+ */
+function scrub(message: string, secrets: readonly string[]): string {
   let safe = message;
-  for (const secret of context.secrets) if (secret.length >= 4) safe = safe.split(secret).join('[redacted]');
-  return { delivered: false, attempts, code, status, message: safe };
+  for (const secret of secrets) if (secret.length >= 4) safe = safe.split(secret).join('[redacted]');
+  return safe;
 }

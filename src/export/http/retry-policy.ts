@@ -8,6 +8,10 @@
  *   with capped exponential backoff and jitter, `Retry-After` honoured (seconds
  *   or HTTP-date, as Prometheus' own sender parses it) up to a cap, so that a
  *   `Retry-After: 86400` never parks the queue for a day (vector B9).
+ * - 413, and Mimir's 400 "message size … larger than the allowed limit", mean
+ *   the request body was too large (§9 "split future batches"): the same bytes
+ *   are never sent again; the lane that owns the batch splits it
+ *   (request-size-limit.ts).
  * - every other 4xx is never retried (spec: MUST NOT). 404 and 415 mean the URL
  *   or the receiver's configuration is wrong (Prom 404 "remote write receiver
  *   needs to be enabled", Prom ≥2.54 415), as does VictoriaMetrics' 400
@@ -31,6 +35,8 @@ export type ResponseClass =
   | 'server_error'
   /** Never retry: the URL or the receiver's configuration is wrong (GOM_ENDPOINT_CONFIG). */
   | 'endpoint_config'
+  /** Never resend these bytes: the body is larger than the receiver takes; send the data in smaller requests. */
+  | 'too_large'
   /** Never retry: the data or the credentials were refused (GOM_PUSH_REJECTED). */
   | 'rejected';
 
@@ -64,14 +70,25 @@ export const DEFAULT_RETRY_POLICY: RetryPolicyOptions = Object.freeze({
 });
 
 /**
+ * A 400 that says the body was too large. Mimir answers 400, not 413, for a
+ * push over `-distributor.max-recv-msg-size` ("the incoming push request has
+ * been rejected because its message size of … bytes is larger than the allowed
+ * limit of … bytes", wire-protocols.md §9); gRPC-based receivers say "received
+ * message larger than max". A bounded gap keeps the match to one sentence.
+ */
+const TOO_LARGE_400 = /message size[^\n]{0,200}larger than[^\n]{0,200}limit|received message larger than max|request body too large|entity too large/i;
+
+/**
  * Classifies an HTTP answer. `body` only matters for VictoriaMetrics' way of
- * saying "wrong URL" (400 `unsupported path requested`).
+ * saying "wrong URL" (400 `unsupported path requested`) and Mimir's way of
+ * saying "too large" (400 `message size … larger than the allowed limit`).
  *
  * @example
  * classifyResponse(204, 'metrics'); // 'success'
  * classifyResponse(260, 'logs');    // 'not_written'
  * classifyResponse(503, 'logs');    // 'server_error'
  * classifyResponse(415, 'metrics'); // 'endpoint_config'
+ * classifyResponse(413, 'logs');    // 'too_large'
  */
 export function classifyResponse(status: number, signal: Signal, body = ''): ResponseClass {
   if (status >= 200 && status < 300) return signal === 'logs' && status === 260 ? 'not_written' : 'success';
@@ -79,6 +96,7 @@ export function classifyResponse(status: number, signal: Signal, body = ''): Res
   if (status >= 500) return 'server_error';
   if (status === 404 || status === 415 || (status >= 300 && status < 400)) return 'endpoint_config';
   if (status === 400 && /unsupported path/i.test(body)) return 'endpoint_config';
+  if (status === 413 || (status === 400 && TOO_LARGE_400.test(body))) return 'too_large';
   return 'rejected';
 }
 

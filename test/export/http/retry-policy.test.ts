@@ -41,10 +41,24 @@ describe('classifyResponse (wire-protocols.md §9)', () => {
   });
 
   it('rejects without retry every other 4xx (B5, B6)', () => {
-    for (const status of [400, 401, 403, 405, 409, 413, 422]) {
+    for (const status of [400, 401, 403, 405, 409, 422]) {
       assert.equal(classifyResponse(status, 'metrics', 'out of order sample'), 'rejected', String(status));
     }
     assert.equal(isRetryable('rejected'), false);
+  });
+
+  it("takes 413, and Mimir's 400 about the message size, as too large: never resent as they are (§9)", () => {
+    assert.equal(classifyResponse(413, 'metrics'), 'too_large');
+    assert.equal(classifyResponse(413, 'logs', '<html>413 Request Entity Too Large</html>'), 'too_large');
+    const mimir = 'the incoming push request has been rejected because its message size of 2097152 bytes is larger than the allowed limit of 1048576 bytes (err-mimir-distributor-max-write-message-size)';
+    assert.equal(classifyResponse(400, 'metrics', mimir), 'too_large');
+    assert.equal(isRetryable('too_large'), false);
+  });
+
+  it("keeps Loki's 400 for one over-long line a plain rejection: its other lines were written (§4, E18)", () => {
+    const loki = "Max entry size '262144' bytes exceeded for stream '{job=\"x\"}' while adding an entry with length '300000' bytes";
+    assert.equal(classifyResponse(400, 'logs', loki), 'rejected');
+    assert.equal(classifyResponse(400, 'metrics', 'out of order sample; the message size was fine'), 'rejected');
   });
 });
 
