@@ -6,6 +6,8 @@ export interface ClientTarget {
   provider: string;
   serverAddress?: string;
   serverPort?: number;
+  /** `host:port`, written by observe-call.ts on first use. */
+  serverKey?: string;
 }
 
 const AZURE_HOST = /(\.openai\.azure\.com|\.cognitiveservices\.azure\.com|\.services\.ai\.azure\.com|\.azure-api\.net)$/;

@@ -36,7 +36,7 @@ export function observeCall(
   askStreamUsage: boolean,
 ): unknown {
   const tracker = new CallTracker(body, spec, target, sink);
-  const server = `${target.serverAddress ?? ''}:${target.serverPort ?? ''}`;
+  const server = serverKey(target);
   const asked = askStreamUsage && spec.streamUsage ? withStreamUsage(body, server) : undefined;
   let result: unknown;
   try {
@@ -128,19 +128,24 @@ class CallTracker {
     };
   }
 
+  // Each entry point catches everything itself rather than through a wrapper
+  // closure: these run on every call (issue 6, "no per-call closures").
+
   onResponse(props: ResponseProps): void {
-    guarded(() => {
+    try {
       const { headers, status } = props.response;
       const obs = this.observation;
       obs.status = status;
       obs.requestId = headers.get('x-request-id') ?? headers.get('apim-request-id') ?? undefined;
       obs.rateLimitRemainingRequests = count(Number(headers.get('x-ratelimit-remaining-requests') ?? NaN));
       obs.rateLimitRemainingTokens = count(Number(headers.get('x-ratelimit-remaining-tokens') ?? NaN));
-    });
+    } catch {
+      // Observation must never break or alter the call (DESIGN §3 rule 3).
+    }
   }
 
   onData(data: unknown): void {
-    guarded(() => {
+    try {
       if (isStream(data)) {
         const accumulator = this.spec.reader.startStream();
         observeStream(data, accumulator, {
@@ -153,8 +158,10 @@ class CallTracker {
         return;
       }
       this.spec.reader.readResponse(data, this.observation);
-      this.finish();
-    });
+    } catch {
+      return;
+    }
+    this.finish();
   }
 
   private endStream(end: StreamEnd, accumulator: StreamAccumulator): void {
@@ -168,31 +175,35 @@ class CallTracker {
 
   /** The app took the raw response (`asResponse()`): record what the headers told, without usage. */
   finishUnread(): void {
-    guarded(() => this.finish());
+    this.finish();
   }
 
   fail(error: unknown): void {
-    guarded(() => {
+    try {
       this.observation.outcome = isAbort(error) ? 'aborted' : 'error';
       this.observation.error = readError(error);
       this.observation.status ??= this.observation.error.status;
-      this.finish();
-    });
+    } catch {
+      return;
+    }
+    this.finish();
   }
 
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    this.observation.endMs = Date.now();
-    this.observation.durationS = (performance.now() - this.startedAt) / 1000;
-    guarded(() => this.sink(this.observation));
+    try {
+      this.observation.endMs = Date.now();
+      this.observation.durationS = (performance.now() - this.startedAt) / 1000;
+      this.sink(this.observation);
+    } catch {
+      // A sink is guarded itself; this keeps a surprise there out of the app's promise chain too.
+    }
   }
 }
 
-function guarded(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // Observation must never break or alter the call (DESIGN §3 rule 3).
-  }
+/** `host:port`, the key of servers that refused `stream_options`; made once per client. */
+function serverKey(target: ClientTarget): string {
+  target.serverKey ??= `${target.serverAddress ?? ''}:${target.serverPort ?? ''}`;
+  return target.serverKey;
 }

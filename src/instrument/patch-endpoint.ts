@@ -17,6 +17,13 @@ interface PatchState {
    * of them leaves the other observing.
    */
   readonly sinks: Map<string, { sink: ObservationSink; refs: number; streamUsage: boolean }>;
+  /** Whether any monitor of this client wants stream usage (`stream_usage`, default true); kept in step with `sinks`. */
+  askStreamUsage: boolean;
+}
+
+function wantsStreamUsage(state: PatchState): boolean {
+  for (const listener of state.sinks.values()) if (listener.streamUsage) return true;
+  return false;
 }
 
 function resourceOf(client: object, path: readonly string[]): Record<string, unknown> | undefined {
@@ -67,17 +74,18 @@ export function patchEndpoint(
       hadOwnProperty: Object.prototype.hasOwnProperty.call(resource, 'create'),
       target: describeClient(client),
       sinks: new Map(),
+      askStreamUsage: false,
     };
     const fanOut: ObservationSink = (observation) => {
       for (const listener of created.sinks.values()) listener.sink(observation);
     };
     const wrapper: CreateMethod = function create(this: unknown, ...args: unknown[]): unknown {
       if (created.sinks.size === 0) return created.original.apply(this, args);
-      // Usage is asked for when any monitor of this client wants it (`stream_usage`, default true).
-      let askStreamUsage = false;
-      for (const listener of created.sinks.values()) askStreamUsage ||= listener.streamUsage;
-      const rest = args.slice(1);
-      return observeCall((body) => created.original.call(this, body, ...rest), args[0], spec, created.target, fanOut, askStreamUsage);
+      const call = (body: unknown): unknown => {
+        args[0] = body;
+        return created.original.apply(this, args);
+      };
+      return observeCall(call, args[0], spec, created.target, fanOut, created.askStreamUsage);
     };
     wrapper[PATCH_STATE] = created;
     resource.create = wrapper;
@@ -87,6 +95,7 @@ export function patchEndpoint(
   const entry = patched.sinks.get(key);
   if (entry === undefined) patched.sinks.set(key, { sink, refs: 1, streamUsage: settings.streamUsage });
   else entry.refs += 1;
+  patched.askStreamUsage = wantsStreamUsage(patched);
   let removed = false;
   return () => {
     const listener = patched.sinks.get(key);
@@ -95,6 +104,7 @@ export function patchEndpoint(
     listener.refs -= 1;
     if (listener.refs > 0) return;
     patched.sinks.delete(key);
+    patched.askStreamUsage = wantsStreamUsage(patched);
     if (patched.sinks.size > 0) return;
     const installed = resource.create as CreateMethod | undefined;
     if (installed?.[PATCH_STATE] !== patched) return;
