@@ -611,6 +611,27 @@ describe('Exporter: bounded memory and shutdown', () => {
     }
   });
 
+  it('shutdown tries a batch waiting out its backoff once more, and delivers it when the receiver is back', async () => {
+    let answer = 503;
+    const flaky = await startRemoteWriteReceiver({ respond: () => ({ status: answer }) });
+    try {
+      const { exporter } = exporterFor(flaky.url, loki.url, { shutdownTimeoutMs: 2000, retry: { initialBackoffMs: 20_000 } });
+      exporter.addSample(series('backoff'), 1, Date.now());
+      const flushed = exporter.flush();
+      await flaky.waitFor((r) => r.requests.length === 1, 2000);
+      answer = 204;
+      const started = Date.now();
+      await exporter.shutdown();
+      await flushed;
+      assert.ok(Date.now() - started < 1500, 'no waiting out the 20 s backoff');
+      assert.deepEqual(flaky.samplesOf('exp_test_value', { n: 'backoff' }).map((s) => s.value), [1]);
+      assert.deepEqual(exporter.stats().droppedSamples, {});
+    } finally {
+      await shutDownTestExporters();
+      await flaky.close();
+    }
+  });
+
   it('flush never rejects, whatever the endpoint does', async () => {
     const { exporter } = exporterFor('http://127.0.0.1:9/api/v1/write', 'http://127.0.0.1:9/loki/api/v1/push', {
       retry: { initialBackoffMs: 1, maxAttempts: 2 },

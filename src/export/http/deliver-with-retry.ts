@@ -78,8 +78,13 @@ const MAX_QUOTED_CHARS = 1024;
  */
 export async function deliverWithRetry(batch: BatchRequest, context: DeliveryContext): Promise<DeliveryResult> {
   const where = `${batch.signal} push to ${describeUrl(batch.url)}`;
+  // Attempts made while a final delivery (shutdown, exit) runs. A batch that was
+  // waiting out a backoff when one began gets one such attempt at once, rather
+  // than being given up on a receiver that may be back by now.
+  let finalAttempts = 0;
   for (let attempt = 1; ; attempt++) {
     const deadline = context.finalDeadline();
+    if (deadline !== undefined) finalAttempts += 1;
     const timeoutMs = deadline === undefined ? context.timeoutMs : Math.min(context.timeoutMs, deadline - Date.now());
     if (timeoutMs <= 0) {
       return failed('GOM_PUSH_FAILED', attempt - 1, `${where} gave up: no time left before exit`, undefined, context);
@@ -130,14 +135,16 @@ export async function deliverWithRetry(batch: BatchRequest, context: DeliveryCon
     const delay = retryDelayMs(attempt, retryAfterMs, context.policy, context.random);
     const last = response ? `HTTP ${response.status}${quote(response.body)}` : (networkFailure as HttpNetworkError).reason;
     const state = { attempt, oldestDataMs: batch.oldestDataMs, deadlineMs: context.finalDeadline() };
-    if (!mayRetry({ ...state, nextAttemptAtMs: Date.now() + delay }, context.policy)) {
+    let wakeAt = Date.now() + delay;
+    if (state.deadlineMs !== undefined && finalAttempts === 0 && wakeAt >= state.deadlineMs) wakeAt = Date.now();
+    if (!mayRetry({ ...state, nextAttemptAtMs: wakeAt }, context.policy)) {
       return failed('GOM_PUSH_FAILED', attempt, `${where} failed after ${attempt} attempt(s), last: ${last}`, response?.status, context);
     }
-    const wakeAt = Date.now() + delay;
     // A final delivery beginning during the wait shortens it to a re-check against its deadline.
     while (Date.now() < wakeAt) {
       const deadlineNow = context.finalDeadline();
       if (deadlineNow !== undefined && wakeAt >= deadlineNow) {
+        if (finalAttempts === 0) break;
         return failed('GOM_PUSH_FAILED', attempt, `${where} failed after ${attempt} attempt(s) before exit, last: ${last}`, response?.status, context);
       }
       await context.wait(wakeAt - Date.now());
