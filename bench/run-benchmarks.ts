@@ -7,19 +7,20 @@ import { DEFAULT_OVERHEAD, runOverhead } from './overhead.bench.js';
 import { DEFAULT_PUSHES, runPushes } from './pushes.bench.js';
 import { startReceiver, type ReceiverProcess } from './receiver-process.js';
 import { renderTable, type ResultRow } from './result-table.js';
+import { DEFAULT_SOAK, runSoak } from './soak.bench.js';
 
 /**
- * `npm run bench`: every measurement of issue 6 in one table.
+ * `npm run bench`: every measurement of issue 6, and the soak of issue 5, in one table.
  *
- *   node build/bench/run-benchmarks.js                 # all of them (~2-3 min on 2 cores)
+ *   node build/bench/run-benchmarks.js                 # all of them (~3-4 min on 2 cores, 1 of them the soak)
  *   node build/bench/run-benchmarks.js overhead memory # some of them
  *   node build/bench/run-benchmarks.js --quick         # fewer rounds and calls: a smoke run, not a result
  *
  * Exits 1 when a target is missed, so CI can run it as a check.
  */
 
-type Measurement = 'overhead' | 'encoding' | 'pushes' | 'memory';
-const ALL: readonly Measurement[] = ['overhead', 'encoding', 'pushes', 'memory'];
+type Measurement = 'overhead' | 'encoding' | 'pushes' | 'memory' | 'soak';
+const ALL: readonly Measurement[] = ['overhead', 'encoding', 'pushes', 'memory', 'soak'];
 
 async function measure(name: Measurement, receiver: ReceiverProcess, quick: boolean): Promise<ResultRow[]> {
   switch (name) {
@@ -31,6 +32,9 @@ async function measure(name: Measurement, receiver: ReceiverProcess, quick: bool
       return runPushes(receiver, quick ? { total: 200, perFlush: [10, 100] } : DEFAULT_PUSHES);
     case 'memory':
       return runMemory(receiver, quick ? { small: 1_000, large: 20_000 } : DEFAULT_MEMORY);
+    case 'soak':
+      // Its own receiver (one that can answer 503): the shared one always answers 204.
+      return runSoak(quick ? { ...DEFAULT_SOAK, calls: 200_000 } : DEFAULT_SOAK);
   }
 }
 
