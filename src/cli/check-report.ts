@@ -31,6 +31,9 @@ export function settingsReport(settings: CheckSettings, checkId: string): string
     `  ${pad('access_token', 18)}${token === undefined ? '(none: no auth)' : `set, ${token.length} characters, hidden`}${from('access_token')}`,
     `  ${pad('timeout_ms', 18)}${resolved.timeoutMs}`,
   ];
+  // Header names only: a value may be a tenant's secret.
+  const headerNames = Object.keys(resolved.metrics.headers ?? {});
+  if (headerNames.length > 0) lines.push(`  ${pad('headers', 18)}${headerNames.join(', ')} (values hidden)${from('headers')}`);
   if (settings.metricsQueryUrl !== undefined) lines.push(`  ${pad('query url', 18)}${settings.metricsQueryUrl.origin}${settings.metricsQueryUrl.pathname}`);
   if (settings.logsQueryUrl !== undefined) lines.push(`  ${pad('logs query url', 18)}${settings.logsQueryUrl.origin}${settings.logsQueryUrl.pathname}`);
   return lines;

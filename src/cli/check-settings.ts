@@ -28,6 +28,7 @@ export const CHECK_FLAGS: readonly OptionSource[] = [
   { flag: 'metrics-username', env: 'GRAFANA_METRICS_USERNAME', option: 'metrics_username' },
   { flag: 'logs-username', env: 'GRAFANA_LOGS_USERNAME', option: 'logs_username' },
   { flag: 'access-token', env: 'GRAFANA_ACCESS_TOKEN', option: 'access_token' },
+  { flag: 'headers', env: 'GRAFANA_HEADERS', option: 'headers' },
   { flag: 'timeout-ms', option: 'timeout_ms' },
   { flag: 'query-url' },
   { flag: 'logs-query-url' },
@@ -95,6 +96,15 @@ export function lokiQueryUrl(raw: string): URL {
   return url;
 }
 
+/** `--headers` / GRAFANA_HEADERS: a JSON object, as the `headers` option takes it. Its values may be secrets: never quoted. */
+function parseHeaders(raw: string, source: OptionSource): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new ArgumentError(`${whereFrom(source)} must be a JSON object of header names and values, e.g. '{"X-Scope-OrgID":"tenant-1"}'`);
+  }
+}
+
 /**
  * Builds and validates the check's settings; throws ArgumentError naming the
  * option, its flag and its variable.
@@ -115,7 +125,8 @@ export function checkSettings(flags: ReadonlyMap<string, string>, env: Readonly<
     const value = fromFlag ?? fromEnv;
     if (value === undefined) continue;
     // A numeric option given as text is passed as a number when it is one, else verbatim, so the library's message shows it.
-    options[source.option] = source.option === 'timeout_ms' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+    if (source.option === 'headers') options.headers = parseHeaders(value, source);
+    else options[source.option] = source.option === 'timeout_ms' && /^\d+$/.test(value.trim()) ? Number(value) : value;
   }
   let resolved: ResolvedOptions;
   try {

@@ -88,8 +88,12 @@ async function readUntilFound(target: ReadTarget): Promise<StepResult> {
   }
 }
 
-function authHeaders(username: string | undefined, password: string | undefined): Record<string, string> {
-  return username === undefined && password === undefined ? {} : { Authorization: basicAuthorization(username ?? '', password ?? '') };
+/** The `headers` option (a tenant, say) and basic auth: what a multi-tenant Mimir or Loki wants on reads as on pushes. */
+function readHeaders(endpoint: ResolvedOptions['metrics']): Record<string, string> {
+  const { username, password } = endpoint;
+  const headers: Record<string, string> = { ...endpoint.headers };
+  if (username !== undefined || password !== undefined) headers.Authorization = basicAuthorization(username ?? '', password ?? '');
+  return headers;
 }
 
 /**
@@ -107,7 +111,7 @@ export function readBackSample(resolved: ResolvedOptions, queryUrl: URL, checkId
       url.searchParams.set('query', query);
       return url;
     },
-    headers: authHeaders(resolved.metrics.username, resolved.metrics.password),
+    headers: readHeaders(resolved.metrics),
     secrets,
     timeoutMs: resolved.timeoutMs,
     waitMs,
@@ -138,7 +142,7 @@ export function readBackLine(resolved: ResolvedOptions, queryUrl: URL, checkId: 
       url.searchParams.set('limit', '10');
       return url;
     },
-    headers: authHeaders(resolved.logs.username, resolved.logs.password),
+    headers: readHeaders(resolved.logs),
     secrets,
     timeoutMs: resolved.timeoutMs,
     waitMs,

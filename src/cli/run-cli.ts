@@ -30,6 +30,7 @@ check options (flags win over the environment):
   --metrics-username <id>    GRAFANA_METRICS_USERNAME  Prometheus instance id
   --logs-username <id>       GRAFANA_LOGS_USERNAME     Loki instance id
   --access-token <token>     GRAFANA_ACCESS_TOKEN      access policy token (prefer the variable: flags show in ps and shell history)
+  --headers <json>           GRAFANA_HEADERS           extra headers on pushes and reads, e.g. '{"X-Scope-OrgID":"tenant-1"}' (values hidden)
   --query-url <url>          read the sample back from this Prometheus API base (Grafana Cloud: …/api/prom; needs metrics:read)
   --logs-query-url <url>     read the line back from this Loki base URL (Grafana Cloud: the Loki host; needs logs:read)
   --timeout-ms <ms>          longest wait for one request (default 5000)

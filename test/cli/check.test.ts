@@ -116,6 +116,31 @@ describe('grafana-openai-monitoring check', () => {
     assertNoSecret(run);
   });
 
+  it('sends --headers (a tenant) on pushes and read-backs, lists their names and never their values', async () => {
+    const tenant = 'tenant-secret-4711';
+    const needsTenant = (req: { headers: Record<string, string | string[] | undefined> }) => (req.headers['x-scope-orgid'] === tenant ? undefined : { status: 401, body: 'no org id' });
+    const mimir = await startRemoteWriteReceiver({ respond: needsTenant });
+    const lokiTenant = await startLokiReceiver({ respond: needsTenant });
+    try {
+      const args = ['check', '--metrics-url', mimir.url, '--logs-url', lokiTenant.url, '--query-url', mimir.queryUrl, '--logs-query-url', lokiTenant.queryUrl];
+      const run = await runCli(args, { GRAFANA_HEADERS: JSON.stringify({ 'X-Scope-OrgID': tenant }) });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(run.stdout, /headers\s+X-Scope-OrgID \(values hidden\)\s+\(GRAFANA_HEADERS\)/);
+      assert.match(step(run, 'metrics read'), /^ok/);
+      assert.match(step(run, 'logs read'), /^ok/);
+      assert.ok(!run.stdout.includes(tenant) && !run.stderr.includes(tenant), 'a header value was printed');
+      const without = await runCli(args.concat('--read-wait-ms', '0'));
+      assert.equal(without.code, 1, 'without the header the tenant-only receivers refuse');
+
+      const bad = await runCli([...args, '--headers', `{"X-Scope-OrgID": ${tenant}`]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr + bad.stdout, /--headers or GRAFANA_HEADERS must be a JSON object/);
+      assert.ok(!bad.stdout.includes(tenant) && !bad.stderr.includes(tenant), 'a malformed header value was printed');
+    } finally {
+      await Promise.all([mimir.close(), lokiTenant.close()]);
+    }
+  });
+
   it('explains a 401 as the token scope, for each signal, and exits 1', async () => {
     const run = await runCli(['check', '--metrics-url', prom.url, '--logs-url', loki.url, ...AUTH, '--access-token', `${TOKEN}x`]);
     assert.equal(run.code, 1);
