@@ -19,9 +19,13 @@ export type ObservationSink = (observation: Observation) => void;
  * awaits it, so we never await it ourselves (DESIGN §3 rule 1). Instead:
  * - `responsePromise` (the raw response, resolved when headers arrive, rejected
  *   with the very error the app will get) tells us status, headers and errors;
- * - `_thenUnwrap` (what the SDK's own `parse()` uses) gives the app an
- *   APIPromise over the same response whose parsed value passes through our
- *   reader first, untouched.
+ * - the APIPromise's own `parseResponse` field, which its parse goes through
+ *   (`await`, `withResponse()`, and `chat.completions.parse()` up to openai 6),
+ *   is swapped for one that hands the parsed value to our reader, untouched;
+ *   openai 7's own `_thenUnwrap` gets the same watch for derived promises.
+ * The app gets the very APIPromise the SDK made, with the same keys (issue 6:
+ * deriving a second one with `_thenUnwrap`, as we did first, cost a Promise, a
+ * WeakMap entry and a property per call; and nothing is added to the parsed value).
  * Anything unexpected falls back to the original result, unobserved.
  *
  * @example
@@ -62,27 +66,41 @@ export function observeCall(
         const retry = call(body);
         return isAPIPromise(retry) ? retry.responsePromise : Promise.reject(error);
       });
+      // `parse()`, `asResponse()` and `withResponse()` all read this field.
+      result.responsePromise = responses;
     }
     responses.then(
       (props) => tracker.onResponse(props),
       (error: unknown) => tracker.fail(error),
     );
-    const observed = result._thenUnwrap((data) => {
-      tracker.onData(data);
-      return data;
-    });
-    // `parse()`, `asResponse()` and `withResponse()` all read this field.
-    if (responses !== result.responsePromise) observed.responsePromise = responses;
-    observeRawResponse(observed, responses, tracker);
-    return observed;
+    watchParses(result, tracker);
+    observeRawResponse(result, responses, tracker);
+    return result;
   } catch {
     return result;
   }
 }
 
+/** Swaps the APIPromise's `parseResponse` (and openai 7's own `_thenUnwrap`) for ones that show the tracker the parsed value. */
+function watchParses(result: APIPromiseLike, tracker: CallTracker): void {
+  const parse = result.parseResponse;
+  result.parseResponse = function observedParse(this: unknown, ...args: unknown[]): unknown {
+    return tracker.watchParse(parse.apply(this, args));
+  };
+  if (!Object.prototype.hasOwnProperty.call(result, '_thenUnwrap')) return;
+  const thenUnwrap = result._thenUnwrap;
+  result._thenUnwrap = function observedThenUnwrap(this: unknown, transform: (data: unknown, props: unknown) => unknown, ...rest: unknown[]): unknown {
+    const watched = (data: unknown, props: unknown): unknown => {
+      tracker.onData(data);
+      return transform(data, props);
+    };
+    return thenUnwrap.call(this, watched, ...rest);
+  };
+}
+
 /**
  * `.asResponse()` hands the app the raw `Response` and never parses it, so
- * our `_thenUnwrap` transform never runs: such a call is recorded when its
+ * our `parseResponse` never runs: such a call is recorded when its
  * headers arrive, with status and timing but no usage (the app reads the body,
  * not us). `withResponse()` parses first, so it is observed in full as usual.
  * The override is a non-enumerable own property; everything else of the
@@ -142,6 +160,20 @@ class CallTracker {
     } catch {
       // Observation must never break or alter the call (DESIGN §3 rule 3).
     }
+  }
+
+  /** Sees what the SDK's parse resolves to (or rejects with) and passes on the same value or error. */
+  watchParse(parsed: unknown): Promise<unknown> {
+    return Promise.resolve(parsed).then(
+      (data) => {
+        this.onData(data);
+        return data;
+      },
+      (error: unknown) => {
+        this.fail(error);
+        throw error;
+      },
+    );
   }
 
   onData(data: unknown): void {

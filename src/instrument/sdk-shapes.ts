@@ -18,13 +18,18 @@ export interface ResponseProps {
 
 /**
  * The SDK's `APIPromise`: a Promise subclass whose `then` parses the body.
- * `_thenUnwrap` derives another APIPromise over the same response, which is how
- * the SDK itself builds `parse()` and how we observe the result without ever
- * calling `.then()` on the app's promise (DESIGN §3 rule 1).
+ * Its `parse()` (behind `then`, `withResponse()` and, up to openai 6, every
+ * APIPromise derived by `_thenUnwrap`, such as `chat.completions.parse()`)
+ * calls the instance's own `parseResponse` field: 4.x `(props)`, 5.x+
+ * `(client, props)`, both async. Swapping that field is how we see the parsed
+ * result without ever calling `.then()` on the app's promise (DESIGN §3 rule 1).
+ * openai 7 also gives each instance its own `_thenUnwrap`, which parses with
+ * the function the instance was made with rather than the field.
  */
 export interface APIPromiseLike extends Promise<unknown> {
   responsePromise: Promise<ResponseProps>;
-  _thenUnwrap(transform: (data: unknown, props: ResponseProps) => unknown): APIPromiseLike;
+  parseResponse: (...args: unknown[]) => unknown;
+  _thenUnwrap(transform: (data: unknown, props: unknown) => unknown, ...rest: unknown[]): unknown;
 }
 
 /** The SDK's `Stream`: async-iterable, backed by `iterator()`, which `tee()` and `toReadableStream()` also use. */
@@ -35,13 +40,15 @@ export interface StreamLike {
 
 /**
  * @example
- * if (isAPIPromise(result)) result._thenUnwrap((data) => data);
+ * if (isAPIPromise(result)) result.parseResponse = observed(result.parseResponse);
  */
 export function isAPIPromise(value: unknown): value is APIPromiseLike {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<APIPromiseLike>;
   return (
     typeof candidate._thenUnwrap === 'function' &&
+    typeof candidate.parseResponse === 'function' &&
+    Object.prototype.hasOwnProperty.call(candidate, 'parseResponse') &&
     typeof candidate.responsePromise === 'object' &&
     candidate.responsePromise !== null &&
     typeof candidate.responsePromise.then === 'function'
