@@ -4,6 +4,7 @@ import type { ExporterStats } from '../src/export/exporter.js';
 import { acquireExporter, liveExporterCount } from '../src/export/exporter-registry.js';
 import { USER_AGENT } from '../src/version.js';
 import { createSoakClient, soakPrices, soakRequest } from './soak-stand-in.js';
+import { failOnUnobservedCalls } from './stand-in-api-promise.js';
 
 /**
  * The monitored process of the soak (soak.bench.ts forks it with one malloc
@@ -122,6 +123,7 @@ async function main(): Promise<void> {
   }
   const errors: Record<string, number> = {};
   const firstErrors: string[] = [];
+  failOnUnobservedCalls();
   const client = createSoakClient();
   const control = createSoakClient();
   const monitor = chat_v2.monitor(client, {

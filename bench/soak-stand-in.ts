@@ -1,4 +1,5 @@
-import { COMPLETION_BODY, HEADERS } from './fake-openai-fetch.js';
+import { COMPLETION_BODY } from './fake-openai-fetch.js';
+import { answeredWith, type StandInAPIPromise } from './stand-in-api-promise.js';
 
 /**
  * The client the soak monitors: like memory-child.ts's, a stand-in for the
@@ -84,57 +85,11 @@ export function callNumberOf(line: string): number | undefined {
   return Number.isInteger(number) && number >= 0 ? number : undefined;
 }
 
-interface ResponseProps {
-  response: { status: number; headers: { get(name: string): string | null } };
-}
-
-const headers = new Map(Object.entries({ ...HEADERS, 'content-type': 'application/json' }));
-const props: ResponseProps = { response: { status: 200, headers: { get: (name) => headers.get(name.toLowerCase()) ?? null } } };
-
 /** The recorded completion with each model's name in `model` (the `model` label is the response's). */
 const parsedByModel = new Map<string, unknown>();
 for (let i = 0; i < SOAK_MODEL_COUNT; i++) {
   const model = soakModel(i);
   parsedByModel.set(model, { ...(JSON.parse(COMPLETION_BODY) as Record<string, unknown>), model });
-}
-
-/** The client the SDK passes to `parseResponse` (5.x and later); the stand-in has no use for it. */
-const SDK_CLIENT = {};
-
-type ParseResponse = (client: unknown, props: ResponseProps) => unknown;
-
-/**
- * The SDK's `APIPromise` (openai 5.x and later, core/api-promise.ts) without
- * the HTTP: `responsePromise`, an own `parseResponse` field that `then` runs
- * once through `parse()`, and `_thenUnwrap` deriving another one over the same
- * response. Whichever of these the patch hooks (the field, or `_thenUnwrap` in
- * earlier versions of observe-call.ts), it finds them as on a real one.
- */
-class StandInAPIPromise implements PromiseLike<unknown> {
-  private parsedPromise: Promise<unknown> | undefined;
-
-  constructor(readonly responsePromise: Promise<ResponseProps>, public parseResponse: ParseResponse) {}
-
-  _thenUnwrap(transform: (data: unknown, props: ResponseProps) => unknown): StandInAPIPromise {
-    return new StandInAPIPromise(this.responsePromise, async (client, props) => transform(await this.parseResponse(client, props), props));
-  }
-
-  parse(): Promise<unknown> {
-    this.parsedPromise ??= this.responsePromise.then((props) => this.parseResponse(SDK_CLIENT, props));
-    return this.parsedPromise;
-  }
-
-  then<A = unknown, B = never>(onFulfilled?: ((value: unknown) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
-    return this.parse().then(onFulfilled, onRejected);
-  }
-
-  catch<B = never>(onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<unknown> {
-    return this.parse().catch(onRejected);
-  }
-
-  finally(onFinally?: (() => void) | null): Promise<unknown> {
-    return this.parse().finally(onFinally);
-  }
 }
 
 /** The shape `chat_v2.monitor` patches. */
@@ -155,8 +110,7 @@ export function createSoakClient(): SoakClient {
     chat: {
       completions: {
         create(body: SoakRequest): StandInAPIPromise {
-          const parsed = parsedByModel.get(body.model);
-          return new StandInAPIPromise(Promise.resolve(props), () => parsed);
+          return answeredWith(parsedByModel.get(body.model));
         },
       },
     },
