@@ -4,6 +4,7 @@ import { chatCalls, fakeClient, monitorChat } from './bench-clients.js';
 import { interleavedRounds, median, pairedRatio, type Contender, type RoundSettings, type RoundTimes } from './cpu-rounds.js';
 import { STREAM_CONTENT_CHUNKS } from './fake-openai-fetch.js';
 import type { ReceiverProcess } from './receiver-process.js';
+import { straightforwardClient } from './straightforward-patch.js';
 import { formatNumber, type ResultRow } from './result-table.js';
 
 /**
@@ -102,6 +103,7 @@ function row(times: Map<string, RoundTimes>, measurement: string, name: string, 
 export async function runOverhead(receiver: ReceiverProcess, settings: OverheadSettings = DEFAULT_OVERHEAD): Promise<ResultRow[]> {
   const plain = fakeClient();
   const plainToo = fakeClient();
+  const straightforward = straightforwardClient(receiver.metricsUrl);
   const withContent = fakeClient();
   const withoutContent = fakeClient();
   // Own destinations, so each monitor has its own exporter and its flush carries its own calls only.
@@ -123,6 +125,23 @@ export async function runOverhead(receiver: ReceiverProcess, settings: OverheadS
     rows.push(row(chat, 'CPU per chat call, content capture on', 'content on', n * blocksPerRound, 1.1));
     rows.push(row(chat, 'CPU per chat call, content capture off', 'content off', n * blocksPerRound, 1.05));
     rows.push(row(chat, 'CPU per chat call, a second unpatched client (noise floor)', 'unpatched too', n * blocksPerRound, undefined));
+
+    // Its own interleaving, each block waiting for its pushes: requests still in
+    // flight would otherwise finish, and be charged, inside other contenders' blocks.
+    const reference = await interleavedRounds(
+      [
+        { name: 'baseline', block: calls(plain, n, 1, false) },
+        {
+          name: 'straightforward',
+          block: async () => {
+            await chatCalls(straightforward.client, n, 1, false);
+            await straightforward.settle();
+          },
+        },
+      ],
+      settings,
+    );
+    rows.push(row(reference, "CPU per chat call, issue 6's reference: a straightforward patch pushing with prometheus-remote-write per call", 'straightforward', n * blocksPerRound, undefined));
 
     const stream = await interleavedRounds(
       [{ name: 'baseline', block: calls(plain, s, 1, true) }, monitored('stream', withContent, contentOn, s, 1, true)],
