@@ -18,7 +18,10 @@ import { answeredWith, failOnUnobservedCalls, type StandInAPIPromise } from './s
  * A flush runs after every 1,000 calls, as the interval timer would at that
  * rate, so the queues drain as in a healthy service and nothing is dropped.
  *
- * argv: <calls> <metrics url> <logs url>
+ * argv: <calls> <metrics url> <logs url> [unmonitored]
+ *
+ * `unmonitored` makes the same calls on the bare stand-in: the control that
+ * shows how much the process grows by itself over that many calls.
  */
 
 /** What the parent receives. */
@@ -32,12 +35,15 @@ const parsed: unknown = JSON.parse(COMPLETION_BODY);
 const standInClient = { chat: { completions: { create: (_body: unknown): StandInAPIPromise => answeredWith(parsed) } } };
 
 async function main(): Promise<void> {
-  const [callsArg, metricsUrl, logsUrl] = process.argv.slice(2);
+  const [callsArg, metricsUrl, logsUrl, mode] = process.argv.slice(2);
   const calls = Number(callsArg);
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!Number.isInteger(calls) || calls <= 0 || gc === undefined) throw new Error('usage: node --expose-gc memory-child.js <calls> <metrics url> <logs url>');
-  failOnUnobservedCalls();
-  const monitor = chat_v2.monitor(standInClient, { metrics_url: metricsUrl, logs_url: logsUrl, instance: 'bench:1', flush_interval_ms: 3_600_000 });
+  const monitored = mode !== 'unmonitored';
+  if (monitored) failOnUnobservedCalls();
+  const monitor = monitored
+    ? chat_v2.monitor(standInClient, { metrics_url: metricsUrl, logs_url: logsUrl, instance: 'bench:1', flush_interval_ms: 3_600_000 })
+    : { flush: async (): Promise<void> => undefined, shutdown: async (): Promise<void> => undefined };
   const request = { model: 'gpt-4.1', messages: [{ role: 'user', content: 'how many angels can dance on the head of a pin\n' }] };
   const perFlush = 1_000;
   for (let done = 0; done < calls; done += perFlush) {

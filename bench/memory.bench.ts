@@ -34,9 +34,19 @@ const FLAT_RATIO = 1.1;
  */
 const ONE_ARENA = { MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' };
 
-function measure(calls: number, receiver: ReceiverProcess, env: Readonly<Record<string, string>>): Promise<MemoryReport> {
-  const child = fork(join(__dirname, 'memory-child.js'), [String(calls), receiver.metricsUrl, receiver.logsUrl], {
-    execArgv: ['--expose-gc'],
+/**
+ * V8 sizes its young generation by the allocation rate it has seen: a process
+ * that has run 1,000,000 calls keeps semi-spaces several times larger than
+ * one that ran 10,000, which is RSS the library does not hold (the JS heap row
+ * shows what is live). A fixed young generation in both children takes that
+ * out of the comparison, as one malloc arena takes out the allocator's slack.
+ */
+const FIXED_YOUNG_GENERATION = ['--min-semi-space-size=16', '--max-semi-space-size=16'];
+
+function measure(calls: number, receiver: ReceiverProcess, env: Readonly<Record<string, string>>, monitored = true): Promise<MemoryReport> {
+  const args = [String(calls), receiver.metricsUrl, receiver.logsUrl, ...(monitored ? [] : ['unmonitored'])];
+  const child = fork(join(__dirname, 'memory-child.js'), args, {
+    execArgv: ['--expose-gc', ...FIXED_YOUNG_GENERATION],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -53,40 +63,45 @@ function measure(calls: number, receiver: ReceiverProcess, env: Readonly<Record<
 const mib = (bytes: number): string => `${formatNumber(bytes / 1024 / 1024, 1)} MiB`;
 
 /**
- * Runs both sizes (in parallel: each is its own process), with one malloc
- * arena and then with the default allocator, and returns the RSS and heap rows.
+ * Runs both sizes (in parallel: each is its own process), monitored and then
+ * the same calls unmonitored, with one malloc arena, then monitored with the
+ * default allocator, and returns the RSS and heap rows.
+ *
+ * The target is on what monitoring adds: a Node process making 1,000,000
+ * promise-heavy calls ends with more RSS than after 10,000 by itself (20 MB
+ * here, with its JS heap flat: V8 and allocator slack), and that growth is not
+ * the library's. Monitoring is flat when the monitored growth is within 10% of
+ * the unmonitored one.
  *
  * @example
  * const rows = await runMemory(receiver, DEFAULT_MEMORY);
  */
 export async function runMemory(receiver: ReceiverProcess, settings: MemorySettings = DEFAULT_MEMORY): Promise<ResultRow[]> {
   const [small, large] = await Promise.all([measure(settings.small, receiver, ONE_ARENA), measure(settings.large, receiver, ONE_ARENA)]);
+  const [smallBare, largeBare] = await Promise.all([measure(settings.small, receiver, ONE_ARENA, false), measure(settings.large, receiver, ONE_ARENA, false)]);
   const [smallDefault, largeDefault] = await Promise.all([measure(settings.small, receiver, {}), measure(settings.large, receiver, {})]);
-  const label = `after ${formatNumber(large.calls, 0)} monitored calls vs after ${formatNumber(small.calls, 0)}`;
+  const sizes = `after ${formatNumber(large.calls, 0)} calls vs after ${formatNumber(small.calls, 0)}`;
+  const growth = large.rss / small.rss;
+  const bareGrowth = largeBare.rss / smallBare.rss;
   return [
+    { measurement: `RSS ${sizes}, monitored (one malloc arena)`, baseline: mib(small.rss), ours: mib(large.rss), ratio: growth, target: '', met: undefined },
+    { measurement: `RSS ${sizes}, the same calls unmonitored (control, one malloc arena)`, baseline: mib(smallBare.rss), ours: mib(largeBare.rss), ratio: bareGrowth, target: '', met: undefined },
     {
-      measurement: `RSS ${label} (one malloc arena)`,
-      baseline: mib(small.rss),
-      ours: mib(large.rss),
-      ratio: large.rss / small.rss,
+      measurement: `RSS growth ${sizes}: monitored ÷ unmonitored (what monitoring adds)`,
+      baseline: `${bareGrowth.toFixed(3)}×`,
+      ours: `${growth.toFixed(3)}×`,
+      ratio: growth / bareGrowth,
       target: `≤ ${FLAT_RATIO.toFixed(2)}× (flat)`,
-      met: large.rss / small.rss <= FLAT_RATIO,
+      met: growth / bareGrowth <= FLAT_RATIO,
     },
+    { measurement: `RSS ${sizes}, monitored (default malloc)`, baseline: mib(smallDefault.rss), ours: mib(largeDefault.rss), ratio: largeDefault.rss / smallDefault.rss, target: '', met: undefined },
     {
-      measurement: `RSS ${label} (default malloc)`,
-      baseline: mib(smallDefault.rss),
-      ours: mib(largeDefault.rss),
-      ratio: largeDefault.rss / smallDefault.rss,
-      target: '',
-      met: undefined,
-    },
-    {
-      measurement: `JS heap ${label}`,
+      measurement: `JS heap after full GC ${sizes}, monitored`,
       baseline: mib(small.heapUsed),
       ours: mib(large.heapUsed),
       ratio: large.heapUsed / small.heapUsed,
-      target: '',
-      met: undefined,
+      target: `≤ ${FLAT_RATIO.toFixed(2)}× (flat)`,
+      met: large.heapUsed / small.heapUsed <= FLAT_RATIO,
     },
   ];
 }
