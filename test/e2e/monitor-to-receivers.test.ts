@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { chat_v1, chat_v2, monitor, type Monitor } from '../../src/index';
+import type { MonitorOptions } from '../../src/monitor-options';
+import { MonitoringError } from '../../src/monitoring-error';
 import { loadFixture, startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-server';
 import { startLokiReceiver, type LokiReceiver } from '../support/loki-receiver';
 import { loadOpenAI, newClient } from '../support/openai-sdk';
-import { startRemoteWriteReceiver, type RemoteWriteReceiver } from '../support/remote-write-receiver';
+import { startRemoteWriteReceiver, type ReceivedRemoteWrite, type RemoteWriteReceiver } from '../support/remote-write-receiver';
 
 const sdk = loadOpenAI();
 const messages = [{ role: 'user' as const, content: 'Say hello' }];
@@ -19,6 +21,11 @@ const PUBLISHED = {
 function publishedCost(model: keyof typeof PUBLISHED, input: number, cached: number, output: number): number {
   const p = PUBLISHED[model];
   return ((input - cached) * p.input + cached * p.cached + output * p.output) / 1e6;
+}
+
+/** Data samples of `name` in a request (a request carries the exporter's own counters too). */
+function countOf(req: ReceivedRemoteWrite, name: string): number {
+  return (req.series ?? []).filter((s) => s.labels.some((l) => l.name === '__name__' && l.value === name)).reduce((n, s) => n + s.samples.length, 0);
 }
 
 function fixtureBody(id: string): { model: string; usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } } {
@@ -338,5 +345,58 @@ describe(`monitoring the openai ${sdk.version} client end to end`, () => {
     const [promptTokens] = prom.samplesOf('openai_promptTokens', { model: 'gpt-4.1-2025-04-14' });
     assert.equal(promptTokens.value, line.usage.input_tokens, 'the estimate feeds the series too');
     assert.ok(Math.abs(line.cost_usd - publishedCost('gpt-4.1', line.usage.input_tokens, 0, line.usage.output_tokens)) < 1e-9);
+  });
+
+  // monitor()'s `headers` option (vector B2): a tenant header reaches both
+  // receivers, a header the library sets is refused before anything is
+  // patched, and two tenants never share an exporter.
+  describe('with the headers option', () => {
+    function headerOptions(headers: Record<string, string>): MonitorOptions {
+      return { metrics_url: prom.url, logs_url: loki.url, instance: 'host-a:1', flush_interval_ms: 60_000, headers };
+    }
+
+    it('sends X-Scope-OrgID with every push of both signals', async () => {
+      const client = newClient(fake);
+      const monitor = chat_v2.monitor(client, headerOptions({ 'X-Scope-OrgID': 'team-search' }));
+      monitors.push(monitor);
+      await client.chat.completions.create({ model: 'gpt-4.1', messages });
+      await monitor.flush();
+      assert.ok(prom.samplesOf('openai_totalTokens').length === 1 && loki.entries().length === 1, 'the call arrived');
+      for (const req of [...prom.requests, ...loki.requests]) assert.equal(req.headers['x-scope-orgid'], 'team-search');
+      assert.deepEqual([...prom.violations, ...loki.violations], []);
+    });
+
+    it('refuses a header the library sets, naming headers and the header, and leaves the client as it was', () => {
+      const client = newClient(fake);
+      const original = client.chat.completions.create;
+      for (const header of ['Content-Encoding', 'Authorization', 'X-Prometheus-Remote-Write-Version']) {
+        assert.throws(
+          () => chat_v2.monitor(client, headerOptions({ [header]: 'some-value-1234' })),
+          (err: unknown) =>
+            err instanceof MonitoringError &&
+            err.code === 'GOM_INVALID_OPTION' &&
+            err.option === 'headers' &&
+            err.message.startsWith(`headers: ${header} is `) &&
+            err.message.includes('remove it') &&
+            !err.message.includes('some-value-1234'),
+        );
+      }
+      assert.equal(client.chat.completions.create, original);
+    });
+
+    it('keeps two tenants apart: each monitor pushes each call with its own X-Scope-OrgID', async () => {
+      const client = newClient(fake);
+      const first = chat_v2.monitor(client, headerOptions({ 'X-Scope-OrgID': 'tenant-a' }));
+      const second = chat_v2.monitor(client, headerOptions({ 'X-Scope-OrgID': 'tenant-b' }));
+      monitors.push(first, second);
+      await client.chat.completions.create({ model: 'gpt-4.1', messages });
+      await Promise.all([first.flush(), second.flush()]);
+      for (const tenant of ['tenant-a', 'tenant-b']) {
+        const requests = prom.requests.filter((r) => r.headers['x-scope-orgid'] === tenant);
+        assert.equal(requests.reduce((n, r) => n + countOf(r, 'openai_totalTokens'), 0), 1, `${tenant} got the call once`);
+        assert.equal(loki.requests.filter((r) => r.headers['x-scope-orgid'] === tenant).reduce((n, r) => n + r.entries.length, 0), 1);
+      }
+      assert.equal(prom.requests.length, 2, 'one push per tenant: no request carries both');
+    });
   });
 });
