@@ -349,54 +349,53 @@ describe(`monitoring the openai ${sdk.version} client end to end`, () => {
 
   // monitor()'s `headers` option (vector B2): a tenant header reaches both
   // receivers, a header the library sets is refused before anything is
-  // patched, and two tenants never share an exporter.
-  describe('with the headers option', () => {
-    function headerOptions(headers: Record<string, string>): MonitorOptions {
-      return { metrics_url: prom.url, logs_url: loki.url, instance: 'host-a:1', flush_interval_ms: 60_000, headers };
+  // patched, and two tenants never share an exporter. (Not a nested describe:
+  // Node 16's test runner does not run the outer beforeEach for nested tests.)
+  function headerOptions(headers: Record<string, string>): MonitorOptions {
+    return { metrics_url: prom.url, logs_url: loki.url, instance: 'host-a:1', flush_interval_ms: 60_000, headers };
+  }
+
+  it('sends X-Scope-OrgID with every push of both signals', async () => {
+    const client = newClient(fake);
+    const monitor = chat_v2.monitor(client, headerOptions({ 'X-Scope-OrgID': 'team-search' }));
+    monitors.push(monitor);
+    await client.chat.completions.create({ model: 'gpt-4.1', messages });
+    await monitor.flush();
+    assert.ok(prom.samplesOf('openai_totalTokens').length === 1 && loki.entries().length === 1, 'the call arrived');
+    for (const req of [...prom.requests, ...loki.requests]) assert.equal(req.headers['x-scope-orgid'], 'team-search');
+    assert.deepEqual([...prom.violations, ...loki.violations], []);
+  });
+
+  it('refuses a header the library sets, naming headers and the header, and leaves the client as it was', () => {
+    const client = newClient(fake);
+    const original = client.chat.completions.create;
+    for (const header of ['Content-Encoding', 'Authorization', 'X-Prometheus-Remote-Write-Version']) {
+      assert.throws(
+        () => chat_v2.monitor(client, headerOptions({ [header]: 'some-value-1234' })),
+        (err: unknown) =>
+          err instanceof MonitoringError &&
+          err.code === 'GOM_INVALID_OPTION' &&
+          err.option === 'headers' &&
+          err.message.startsWith(`headers: ${header} is `) &&
+          err.message.includes('remove it') &&
+          !err.message.includes('some-value-1234'),
+      );
     }
+    assert.equal(client.chat.completions.create, original);
+  });
 
-    it('sends X-Scope-OrgID with every push of both signals', async () => {
-      const client = newClient(fake);
-      const monitor = chat_v2.monitor(client, headerOptions({ 'X-Scope-OrgID': 'team-search' }));
-      monitors.push(monitor);
-      await client.chat.completions.create({ model: 'gpt-4.1', messages });
-      await monitor.flush();
-      assert.ok(prom.samplesOf('openai_totalTokens').length === 1 && loki.entries().length === 1, 'the call arrived');
-      for (const req of [...prom.requests, ...loki.requests]) assert.equal(req.headers['x-scope-orgid'], 'team-search');
-      assert.deepEqual([...prom.violations, ...loki.violations], []);
-    });
-
-    it('refuses a header the library sets, naming headers and the header, and leaves the client as it was', () => {
-      const client = newClient(fake);
-      const original = client.chat.completions.create;
-      for (const header of ['Content-Encoding', 'Authorization', 'X-Prometheus-Remote-Write-Version']) {
-        assert.throws(
-          () => chat_v2.monitor(client, headerOptions({ [header]: 'some-value-1234' })),
-          (err: unknown) =>
-            err instanceof MonitoringError &&
-            err.code === 'GOM_INVALID_OPTION' &&
-            err.option === 'headers' &&
-            err.message.startsWith(`headers: ${header} is `) &&
-            err.message.includes('remove it') &&
-            !err.message.includes('some-value-1234'),
-        );
-      }
-      assert.equal(client.chat.completions.create, original);
-    });
-
-    it('keeps two tenants apart: each monitor pushes each call with its own X-Scope-OrgID', async () => {
-      const client = newClient(fake);
-      const first = chat_v2.monitor(client, headerOptions({ 'X-Scope-OrgID': 'tenant-a' }));
-      const second = chat_v2.monitor(client, headerOptions({ 'X-Scope-OrgID': 'tenant-b' }));
-      monitors.push(first, second);
-      await client.chat.completions.create({ model: 'gpt-4.1', messages });
-      await Promise.all([first.flush(), second.flush()]);
-      for (const tenant of ['tenant-a', 'tenant-b']) {
-        const requests = prom.requests.filter((r) => r.headers['x-scope-orgid'] === tenant);
-        assert.equal(requests.reduce((n, r) => n + countOf(r, 'openai_totalTokens'), 0), 1, `${tenant} got the call once`);
-        assert.equal(loki.requests.filter((r) => r.headers['x-scope-orgid'] === tenant).reduce((n, r) => n + r.entries.length, 0), 1);
-      }
-      assert.equal(prom.requests.length, 2, 'one push per tenant: no request carries both');
-    });
+  it('keeps two tenants apart: each monitor pushes each call with its own X-Scope-OrgID', async () => {
+    const client = newClient(fake);
+    const first = chat_v2.monitor(client, headerOptions({ 'X-Scope-OrgID': 'tenant-a' }));
+    const second = chat_v2.monitor(client, headerOptions({ 'X-Scope-OrgID': 'tenant-b' }));
+    monitors.push(first, second);
+    await client.chat.completions.create({ model: 'gpt-4.1', messages });
+    await Promise.all([first.flush(), second.flush()]);
+    for (const tenant of ['tenant-a', 'tenant-b']) {
+      const requests = prom.requests.filter((r) => r.headers['x-scope-orgid'] === tenant);
+      assert.equal(requests.reduce((n, r) => n + countOf(r, 'openai_totalTokens'), 0), 1, `${tenant} got the call once`);
+      assert.equal(loki.requests.filter((r) => r.headers['x-scope-orgid'] === tenant).reduce((n, r) => n + r.entries.length, 0), 1);
+    }
+    assert.equal(prom.requests.length, 2, 'one push per tenant: no request carries both');
   });
 });
