@@ -57,7 +57,7 @@ function parseBasicAuth(authorization: string | undefined): { username: string; 
 
 /**
  * Starts a loopback server that hands every complete request to `handle`. A
- * handler that throws is answered with 500 naming the failure, so a bug in a
+ * handler that throws (or rejects) is answered with 500 naming the failure, so a bug in a
  * receiver is never mistaken for the client's.
  *
  * @example
@@ -66,7 +66,7 @@ function parseBasicAuth(authorization: string | undefined): { username: string; 
  * await server.close();
  */
 export async function startLoopbackHttpServer(
-  handle: (request: ReceivedRequest) => ReceiverAnswer,
+  handle: (request: ReceivedRequest) => ReceiverAnswer | Promise<ReceiverAnswer>,
 ): Promise<LoopbackHttpServer> {
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
@@ -85,15 +85,18 @@ export async function startLoopbackHttpServer(
         violations: [],
         status: 0,
       };
-      let answer: ReceiverAnswer;
-      try {
-        answer = handle(request);
-      } catch (error) {
-        answer = { status: 500, body: `testing receiver failed: ${error instanceof Error ? error.message : String(error)}` };
-      }
-      request.status = answer.status;
-      res.writeHead(answer.status, { 'Content-Type': 'text/plain; charset=utf-8', ...answer.headers });
-      res.end(answer.body);
+      // A handler may answer later (a decoder that is async, a receiver that never answers).
+      Promise.resolve()
+        .then(() => handle(request))
+        .then(
+          (answer) => answer,
+          (error: unknown): ReceiverAnswer => ({ status: 500, body: `testing receiver failed: ${error instanceof Error ? error.message : String(error)}` }),
+        )
+        .then((answer) => {
+          request.status = answer.status;
+          res.writeHead(answer.status, { 'Content-Type': 'text/plain; charset=utf-8', ...answer.headers });
+          res.end(answer.body);
+        });
     });
   });
   server.on('connection', (socket: Socket) => {
@@ -142,7 +145,7 @@ export class ConditionWaiters {
       };
       const timer = setTimeout(() => {
         this.pending.delete(waiter);
-        reject(new Error(`waitFor: condition still false after ${timeoutMs} ms (${describeState()})`));
+        reject(new Error(`waitFor timed out: condition still false after ${timeoutMs} ms (${describeState()})`));
       }, timeoutMs);
       this.pending.add(waiter);
     });
