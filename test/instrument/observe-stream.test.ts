@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { chatCompletionsEndpoint } from '../../src/instrument/endpoint-spec';
 import { patchEndpoint } from '../../src/instrument/patch-endpoint';
 import type { Observation } from '../../src/record/observation';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-server';
+import { patchedClientPerTest } from '../support/patched-client';
 import { loadOpenAI, newClient, type OpenAIClient } from '../support/openai-sdk';
 
 const sdk = loadOpenAI();
@@ -43,16 +44,7 @@ describe(`streams through the monitored openai ${sdk.version} client`, () => {
   let seen: Observation[];
   let client: OpenAIClient;
 
-  before(async () => {
-    fake = await startFakeOpenAI();
-  });
-  after(() => fake.close());
-  beforeEach(() => {
-    fake.reset();
-    seen = [];
-    client = newClient(fake);
-    patchEndpoint(client, chatCompletionsEndpoint, 'test', (o) => seen.push(o));
-  });
+  patchedClientPerTest((state) => ({ fake, client, seen } = state));
 
   it('yields the same chunks as an unmonitored client and records the text and finish reason', async () => {
     fake.reply('chat-stream.plain.gpt-5-nano', { times: 2 });

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { chatCompletionsEndpoint } from '../../src/instrument/endpoint-spec';
-import { patchEndpoint } from '../../src/instrument/patch-endpoint';
+import { describe, it } from 'node:test';
 import type { Observation } from '../../src/record/observation';
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-server';
+import type { FakeOpenAI } from '../support/fake-openai-server';
+import { patchedClientPerTest } from '../support/patched-client';
 import { loadOpenAI, newClient, type OpenAIClient } from '../support/openai-sdk';
 
 const sdk = loadOpenAI();
@@ -42,16 +41,7 @@ describe(`the openai ${sdk.version} SDK's helpers on a monitored client`, () => 
   let seen: Observation[];
   let client: OpenAIClient;
 
-  before(async () => {
-    fake = await startFakeOpenAI();
-  });
-  after(() => fake.close());
-  beforeEach(() => {
-    fake.reset();
-    seen = [];
-    client = newClient(fake);
-    patchEndpoint(client, chatCompletionsEndpoint, 'test', (o) => seen.push(o));
-  });
+  patchedClientPerTest((state) => ({ fake, client, seen } = state));
 
   it('chat.completions.stream() still yields events and the final completion, and the call is recorded with its usage', async () => {
     fake.replyWith(textStream);
