@@ -66,8 +66,11 @@ export function observeCall(
         const retry = call(body);
         return isAPIPromise(retry) ? retry.responsePromise : Promise.reject(error);
       });
-      // `parse()`, `asResponse()` and `withResponse()` all read this field.
+      // `parse()`, `asResponse()` and `withResponse()` all read this field…
       result.responsePromise = responses;
+      // …except openai 7's own `withResponse()`, which takes the response from
+      // the request it was made with: the refused one, after a retry.
+      if (Object.prototype.hasOwnProperty.call(result, 'withResponse')) withResponseFrom(result, responses);
     }
     responses.then(
       (props) => tracker.onResponse(props),
@@ -79,6 +82,20 @@ export function observeCall(
   } catch {
     return result;
   }
+}
+
+/**
+ * openai 7's `withResponse()` (an own property of each APIPromise): the parsed
+ * data, then the response, as the SDK returns them, but the response of
+ * `responses`, which is the retried request's when the server refused
+ * `stream_options`.
+ */
+function withResponseFrom(result: APIPromiseLike, responses: Promise<ResponseProps>): void {
+  (result as { withResponse?: unknown }).withResponse = async function withResponse(): Promise<{ data: unknown; response: unknown; request_id: string | null }> {
+    const data = await result;
+    const { response } = await responses;
+    return { data, response, request_id: response.headers.get('x-request-id') };
+  };
 }
 
 /** Swaps the APIPromise's `parseResponse` (and openai 7's own `_thenUnwrap`) for ones that show the tracker the parsed value. */

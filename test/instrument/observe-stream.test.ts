@@ -127,6 +127,26 @@ describe(`streams through the monitored openai ${sdk.version} client`, () => {
     }
   });
 
+  it('copes with .withResponse() when the server rejects stream_options: the app gets the retried answer', async () => {
+    const strict = await startFakeOpenAI();
+    try {
+      strict.replyWith((req) =>
+        (req.body as { stream_options?: unknown }).stream_options !== undefined
+          ? { status: 400, headers: { 'x-should-retry': 'false' }, body: { error: { message: 'Unrecognized request argument supplied: stream_options', type: 'invalid_request_error', param: 'stream_options', code: null } } }
+          : { sseFrames: [...contentFrames(false), 'data: [DONE]\n\n'] },
+      );
+      const strictClient = newClient(strict);
+      patchEndpoint(strictClient, chatCompletionsEndpoint, 'strict', (o) => seen.push(o));
+      const { data, response } = await strictClient.chat.completions.create({ model: 'gpt-4o', messages, stream: true }).withResponse();
+      assert.equal(response.status, 200);
+      assert.equal((await collect(data as AsyncIterable<unknown>)).length, contentFrames(false).length);
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0].outcome, 'ok');
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('break aborts the request and records an aborted call with what was seen', async () => {
     const stream = await client.chat.completions.create({ model: 'gpt-5-nano', messages, stream: true });
     let n = 0;
