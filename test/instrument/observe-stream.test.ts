@@ -39,6 +39,21 @@ function usageAwareServer(req: { body: unknown }) {
   return { sseFrames: frames };
 }
 
+/**
+ * A server that answers 400 to any request with `stream_options`, as some
+ * OpenAI-compatible servers do, and streams the plain answer otherwise. Each
+ * test gets its own: the patch remembers a refusing server by host and port.
+ */
+async function startStrictServer(): Promise<FakeOpenAI> {
+  const strict = await startFakeOpenAI();
+  strict.replyWith((req) =>
+    (req.body as { stream_options?: unknown }).stream_options !== undefined
+      ? { status: 400, headers: { 'x-should-retry': 'false' }, body: { error: { message: 'Unrecognized request argument supplied: stream_options', type: 'invalid_request_error', param: 'stream_options', code: null } } }
+      : { sseFrames: [...contentFrames(false), 'data: [DONE]\n\n'] },
+  );
+  return strict;
+}
+
 describe(`streams through the monitored openai ${sdk.version} client`, () => {
   let fake: FakeOpenAI;
   let seen: Observation[];
@@ -106,13 +121,8 @@ describe(`streams through the monitored openai ${sdk.version} client`, () => {
   });
 
   it('sends the request once more without stream_options to a server that rejects it, and never adds it there again', async () => {
-    const strict = await startFakeOpenAI();
+    const strict = await startStrictServer();
     try {
-      strict.replyWith((req) =>
-        (req.body as { stream_options?: unknown }).stream_options !== undefined
-          ? { status: 400, headers: { 'x-should-retry': 'false' }, body: { error: { message: 'Unrecognized request argument supplied: stream_options', type: 'invalid_request_error', param: 'stream_options', code: null } } }
-          : { sseFrames: [...contentFrames(false), 'data: [DONE]\n\n'] },
-      );
       const strictClient = newClient(strict);
       patchEndpoint(strictClient, chatCompletionsEndpoint, 'strict', (o) => seen.push(o));
       const chunks = await collect(await strictClient.chat.completions.create({ model: 'gpt-4o', messages, stream: true }));
@@ -128,13 +138,8 @@ describe(`streams through the monitored openai ${sdk.version} client`, () => {
   });
 
   it('copes with .withResponse() when the server rejects stream_options: the app gets the retried answer', async () => {
-    const strict = await startFakeOpenAI();
+    const strict = await startStrictServer();
     try {
-      strict.replyWith((req) =>
-        (req.body as { stream_options?: unknown }).stream_options !== undefined
-          ? { status: 400, headers: { 'x-should-retry': 'false' }, body: { error: { message: 'Unrecognized request argument supplied: stream_options', type: 'invalid_request_error', param: 'stream_options', code: null } } }
-          : { sseFrames: [...contentFrames(false), 'data: [DONE]\n\n'] },
-      );
       const strictClient = newClient(strict);
       patchEndpoint(strictClient, chatCompletionsEndpoint, 'strict', (o) => seen.push(o));
       const { data, response } = await strictClient.chat.completions.create({ model: 'gpt-4o', messages, stream: true }).withResponse();
