@@ -100,6 +100,7 @@ export class Exporter {
   private appDataAdded = 0;
   private appDataAtExitDelivery = -1;
   private closing: Promise<void> | undefined;
+  private readonly preparers = new Set<() => void>();
 
   /**
    * Throws MonitoringError GOM_INVALID_OPTION for a bad URL or bound.
@@ -202,6 +203,22 @@ export class Exporter {
   }
 
   /**
+   * Registers work run at the start of every flush, before the queues are read
+   * (and before `stats()` or the exit delivery look at them). Returns the
+   * function that unregisters it.
+   *
+   * @example
+   * const stop = exporter.addFlushPreparer(() => recorder.drain());
+   * stop();
+   */
+  addFlushPreparer(prepare: () => void): () => void {
+    this.preparers.add(prepare);
+    return () => {
+      this.preparers.delete(prepare);
+    };
+  }
+
+  /**
    * Pushes what is queued now; resolves when it was delivered or given up. Never rejects.
    *
    * @example
@@ -209,6 +226,7 @@ export class Exporter {
    */
   flush(): Promise<void> {
     if (this.closing) return this.closing;
+    this.prepare();
     return Promise.all([this.metricsFlush.request(), this.logsFlush.request()]).then(noop, noop);
   }
 
@@ -231,6 +249,7 @@ export class Exporter {
    * exporter.stats().droppedSamples.queue_full; // 3
    */
   stats(): ExporterStats {
+    this.prepare();
     return {
       ...this.self.snapshot(),
       queuedSamples: this.samples.queued,
@@ -246,6 +265,7 @@ export class Exporter {
     this.unregisterExit();
     try {
       if (this.exitDelivery) await this.exitDelivery;
+      this.prepare();
       await this.final.run(deadline, () => Promise.all([this.metricsFlush.request(), this.logsFlush.request()]));
     } finally {
       this.self.countDropped('metrics', 'shutdown', this.samples.clear());
@@ -257,6 +277,7 @@ export class Exporter {
   /** The beforeExit participant: deliver once what is queued, or let the process go. */
   private deliverAtExit(): void {
     if (this.closing || this.exitDelivery) return;
+    this.prepare();
     if (this.appDataAdded === this.appDataAtExitDelivery) return; // delivered (or given up) once already: let the process go
     const idle = !this.metricsFlush.busy && !this.logsFlush.busy;
     if (idle && this.samples.queued === 0 && this.entries.queued === 0) return; // nothing left: no loop
@@ -268,6 +289,17 @@ export class Exporter {
       .then(() => {
         this.exitDelivery = undefined;
       });
+  }
+
+  /** Runs the flush preparers (what batching recorders hold reaches the queues); each guarded. */
+  private prepare(): void {
+    for (const prepare of this.preparers) {
+      try {
+        prepare();
+      } catch (err) {
+        debugLog('flush preparer failed: %s', err);
+      }
+    }
   }
 
   private report(err: MonitoringError): void {

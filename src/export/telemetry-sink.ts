@@ -10,6 +10,7 @@ import type { Series } from './series.js';
  * sink.addSample(promptTokensSeries, 12, Date.now());
  * sink.addLogEntry(stream, Date.now(), JSON.stringify(line));
  * sink.addLogEntry(stream, Date.now(), JSON.stringify(line), { request_id: 'req_123' });
+ * const stop = sink.addFlushPreparer(() => recorder.drain());
  */
 export interface TelemetrySink {
   /** One point of a series at `timestampMs` (made strictly increasing per series by the exporter). */
@@ -22,4 +23,11 @@ export interface TelemetrySink {
   addLogEntry(stream: LokiStream, timestampMs: number, line: string | DeferredLine, structuredMetadata?: Readonly<Record<string, string>>): void;
   /** Registers cumulative series (counters, histograms) read and stamped at each flush; returns an unregister function. */
   addCollector(collect: () => Iterable<{ series: Series; value: number }>): () => void;
+  /**
+   * Registers work to run at the start of every flush, before the queues are
+   * read (also before `stats()` and the exit delivery look at them): a recorder
+   * that batches calls hands them over here. Must not throw (guarded anyway).
+   * Returns an unregister function.
+   */
+  addFlushPreparer(prepare: () => void): () => void;
 }

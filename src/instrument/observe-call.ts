@@ -194,6 +194,8 @@ class CallTracker {
   }
 
   onData(data: unknown): void {
+    // A finished call's observation waits for the recorder's batch: it must not change any more.
+    if (this.finished) return;
     try {
       if (isStream(data)) {
         const accumulator = this.spec.reader.startStream();
@@ -228,6 +230,7 @@ class CallTracker {
   }
 
   fail(error: unknown): void {
+    if (this.finished) return;
     try {
       this.observation.outcome = isAbort(error) ? 'aborted' : 'error';
       this.observation.error = readError(error);

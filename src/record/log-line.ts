@@ -47,7 +47,8 @@ export interface LogLine {
 /**
  * Builds the line for a call. Content is copied with long strings cut to
  * `maxContentLength` characters, so a multi-megabyte prompt (say, a base64
- * image) never reaches the queue whole.
+ * image) never reaches the queue whole; `copied` is such a copy made earlier
+ * (copyContent).
  *
  * @example
  * const line = buildLogLine(observation, 0.0004, { disableContent: false, maxContentLength: 20000 });
@@ -55,7 +56,7 @@ export interface LogLine {
 export function buildLogLine(
   obs: Observation,
   costUsd: number | undefined,
-  content: { disableContent: boolean; maxContentLength: number },
+  content: { disableContent: boolean; maxContentLength: number; copied?: LineContent },
 ): LogLine {
   const line: LogLine = {
     source: obs.source,
@@ -85,13 +86,38 @@ export function buildLogLine(
     request_id: obs.requestId,
     service_tier: obs.serviceTier,
   };
-  if (!content.disableContent) {
-    const cut = { truncated: false };
-    if (obs.prompt !== undefined) line.prompt = truncateStrings(obs.prompt, content.maxContentLength, cut, 0);
-    if (obs.responseText !== undefined) line.response = truncateString(obs.responseText, content.maxContentLength, cut);
-    if (cut.truncated) line.truncated = true;
+  const copied = content.disableContent ? undefined : (content.copied ?? copyContent(obs, content.maxContentLength));
+  if (copied !== undefined) {
+    if (copied.prompt !== undefined) line.prompt = copied.prompt;
+    if (copied.response !== undefined) line.response = copied.response;
+    if (copied.truncated) line.truncated = true;
   }
   return line;
+}
+
+/** A call's prompt and response as its line carries them: copied, long strings cut. */
+export interface LineContent {
+  readonly prompt?: unknown;
+  readonly response?: string;
+  /** True when a string was cut to `maxContentLength`. */
+  readonly truncated: boolean;
+}
+
+/**
+ * Copies a call's content for its line, with every string cut to
+ * `maxContentLength` characters. Done when the call ends even though the line
+ * is built later: the prompt is the app's own `messages`, which a chat app
+ * typically edits for the next turn right after the answer arrives.
+ *
+ * @example
+ * const copied = copyContent(observation, 20000); // { prompt: [{ role: 'user', content: 'Hi' }], response: 'Hello!', truncated: false }
+ * buildLogLine(observation, cost, { disableContent: false, maxContentLength: 20000, copied });
+ */
+export function copyContent(obs: Observation, maxContentLength: number): LineContent {
+  const cut = { truncated: false };
+  const prompt = obs.prompt === undefined ? undefined : truncateStrings(obs.prompt, maxContentLength, cut, 0);
+  const response = obs.responseText === undefined ? undefined : truncateString(obs.responseText, maxContentLength, cut);
+  return { prompt, response, truncated: cut.truncated };
 }
 
 /** Per value: keeps the six pairs far below Loki's 64 KiB structured-metadata bound whatever a server sends. */

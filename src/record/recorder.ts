@@ -3,7 +3,7 @@ import { makeLokiStream, type LokiStream } from '../export/log-entry.js';
 import type { TelemetrySink } from '../export/telemetry-sink.js';
 import type { Pricer } from '../pricing/price-call.js';
 import { CompatibleSeries } from './compatible-series.js';
-import { buildLogLine, structuredMetadataOf, type LogLine } from './log-line.js';
+import { buildLogLine, copyContent, structuredMetadataOf, type LineContent, type LogLine } from './log-line.js';
 import type { Observation } from './observation.js';
 import { acquireNativeMetrics, type NativeMetrics } from './native-metrics.js';
 import { DeferredLogLine, serializeLogLine } from './serialize-log-line.js';
@@ -25,23 +25,38 @@ export interface RecorderSettings {
 /** Label values come from servers; keep them well under Loki's 2,048-byte limit. */
 const MAX_MODEL_LABEL = 256;
 const MAX_CACHED_STREAMS = 1000;
+/** Calls waiting for the flush, at most; the next one records them all at once (bounds memory at high call rates). */
+export const MAX_PENDING_CALLS = 256;
 
 /**
  * Turns each Observation into samples and one log line, and hands them to the
- * exporter's queues. Runs on the app's request path (inside the SDK's parse),
- * so it only builds small objects; the encoding and I/O wait for the flush.
+ * exporter's queues.
+ *
+ * `record` runs on the app's request path (inside the SDK's parse), between
+ * two stretches of SDK work that evict whatever we touched from the CPU
+ * caches: the same recording costs several times more there than in a loop.
+ * So a call is only kept (its content copied, since the app may edit its
+ * messages next), and the calls kept are recorded together when the exporter
+ * prepares a flush, or when MAX_PENDING_CALLS are waiting (issue 6: "no work on
+ * the request path that can wait for the flush"; measured in bench/README.md).
+ * Timestamps are the calls' own, so nothing a receiver sees changes.
  *
  * @example
  * const recorder = new Recorder(exporter, createPricer(), settings);
- * recorder.record(observation);
+ * recorder.record(observation); // recorded at the exporter's next flush
+ * recorder.release(); // after the exporter's last flush
  */
 export class Recorder {
   private readonly compatible: CompatibleSeries;
   private readonly native: NativeMetrics;
-  /** Lets go of the (shared) native series; call after the exporter's last flush. */
-  readonly release: () => void;
+  private readonly releaseNative: () => void;
+  private readonly stopPreparing: () => void;
   private readonly streams = new Map<string, LokiStream>();
   private lastStream: { source: string; model: string; level: string; stream: LokiStream } | undefined;
+  /** Calls waiting to be recorded, with their copied content (parallel arrays: no object per call). */
+  private readonly pending: Observation[] = [];
+  private readonly pendingContent: (LineContent | undefined)[] = [];
+  private batching = true;
 
   constructor(
     private readonly sink: TelemetrySink,
@@ -52,17 +67,77 @@ export class Recorder {
     this.compatible = new CompatibleSeries(constant);
     const native = acquireNativeMetrics(sink, { ...constant, job: 'integrations/openai' });
     this.native = native.metrics;
-    this.release = native.release;
+    this.releaseNative = native.release;
+    this.stopPreparing = sink.addFlushPreparer(() => this.drain());
   }
 
-  record(reported: Observation): void {
+  /**
+   * Takes one finished call; it reaches the exporter's queues at the next flush
+   * (or with the batch it completes). Never throws.
+   *
+   * @example
+   * recorder.record(observation);
+   */
+  record(obs: Observation): void {
+    try {
+      const content = this.settings.disableContent ? undefined : copyContent(obs, this.settings.maxContentLength);
+      if (!this.batching) {
+        this.recordNow(obs, content);
+        return;
+      }
+      this.pending.push(obs);
+      this.pendingContent.push(content);
+      if (this.pending.length >= MAX_PENDING_CALLS) this.drain();
+    } catch (error) {
+      debugLog('recording a call failed: %s', error);
+    }
+  }
+
+  /**
+   * Records every waiting call now, in the order they ended. Run by the
+   * exporter before each flush.
+   *
+   * @example
+   * recorder.drain(); // the exporter's queues now hold every call so far
+   */
+  drain(): void {
+    const calls = this.pending;
+    const contents = this.pendingContent;
+    for (let i = 0; i < calls.length; i++) {
+      try {
+        this.recordNow(calls[i], contents[i]);
+      } catch (error) {
+        debugLog('recording a call failed: %s', error);
+      }
+    }
+    calls.length = 0;
+    contents.length = 0;
+  }
+
+  /**
+   * Records what is waiting, stops waiting for flushes (a call that ends later
+   * is recorded at once: its exporter may have no next flush) and lets go of
+   * the (shared) native series. Call after the exporter's last flush.
+   *
+   * @example
+   * await release(); // the exporter's
+   * recorder.release();
+   */
+  release(): void {
+    this.drain();
+    this.batching = false;
+    this.stopPreparing();
+    this.releaseNative();
+  }
+
+  private recordNow(reported: Observation, content: LineContent | undefined): void {
     // A stream that reported no usage gets an estimate when gpt-tokenizer is installed, else stays unknown (never 0).
     const obs = withEstimatedUsage(reported, this.settings.tokenizer);
     const model = modelLabel(obs);
     const cost = this.costOf(obs, model);
     this.compatible.record(obs, model, cost, this.sink);
     this.native.record(obs, cost);
-    this.log(obs, model, cost);
+    this.log(obs, model, cost, content);
   }
 
   private costOf(obs: Observation, model: string): number | undefined {
@@ -84,8 +159,9 @@ export class Recorder {
     return cost;
   }
 
-  private log(obs: Observation, model: string, cost: number | undefined): void {
-    let line: LogLine | undefined = buildLogLine(obs, cost, this.settings);
+  private log(obs: Observation, model: string, cost: number | undefined, copied: LineContent | undefined): void {
+    const { disableContent, maxContentLength } = this.settings;
+    let line: LogLine | undefined = buildLogLine(obs, cost, { disableContent, maxContentLength, copied });
     if (this.settings.redact !== undefined) {
       try {
         line = this.settings.redact(line);
@@ -99,7 +175,7 @@ export class Recorder {
     let json: string | DeferredLogLine;
     let metadata: Record<string, string> | undefined;
     try {
-      // Serialised at the flush, off the call path, unless redact() ran: the line
+      // Serialised when the push body is written, unless redact() ran: the line
       // it returns may hold the app's own objects, which could change before then.
       json = this.settings.redact === undefined ? new DeferredLogLine(line) : serializeLogLine(line);
       if (this.settings.structuredMetadata === true) metadata = structuredMetadataOf(line);

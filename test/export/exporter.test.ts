@@ -221,6 +221,36 @@ describe('Exporter: what goes on the wire', () => {
     assert.ok(got[0].timestampMs >= t0 && got[1].timestampMs > got[0].timestampMs);
   });
 
+  it('lets a flush preparer queue data just before each flush reads the queues, and stops calling it once unregistered', async () => {
+    const { exporter } = exporterFor(prom.url, loki.url);
+    let held = 0;
+    const stop = exporter.addFlushPreparer(() => {
+      for (; held > 0; held--) exporter.addLogEntry(stream, Date.now(), `prepared ${held}`);
+    });
+    held = 2;
+    await exporter.flush();
+    assert.deepEqual(loki.entries().map((e) => e.line).filter((line) => line.startsWith('prepared')), ['prepared 2', 'prepared 1']);
+    held = 1;
+    assert.equal(exporter.stats().queuedLogEntries, 1, 'stats() counts what the preparer held');
+    stop();
+    held = 5;
+    await exporter.flush();
+    assert.equal(loki.entries().map((e) => e.line).filter((line) => line.startsWith('prepared')).length, 3);
+  });
+
+  it('runs flush preparers at shutdown, and survives one that throws', async () => {
+    const { exporter } = exporterFor(prom.url, loki.url);
+    exporter.addFlushPreparer(() => {
+      throw new Error('preparer bug');
+    });
+    exporter.addFlushPreparer(() => exporter.addSample(series('prepared at shutdown'), 7, Date.now()));
+    await exporter.shutdown();
+    assert.deepEqual(
+      prom.samplesOf('exp_test_value', { n: 'prepared at shutdown' }).map((s) => s.value),
+      [7],
+    );
+  });
+
   it('pushes its own counters with the selfLabels after a push', async () => {
     const own = await startRemoteWriteReceiver();
     try {
