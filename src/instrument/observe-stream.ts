@@ -51,14 +51,15 @@ class ObservedChunks implements AsyncIterator<unknown> {
     private readonly state: { ended: boolean },
   ) {}
 
+  // Made once per stream, not per chunk (issue 6: no per-call closures; a stream has dozens of chunks).
+  private readonly onNext = (step: IteratorResult<unknown>): IteratorResult<unknown> | Promise<IteratorResult<unknown>> => this.onStep(step);
+  private readonly onNextError = (error: unknown): never => {
+    this.end({ outcome: 'error', error });
+    throw error;
+  };
+
   next(): Promise<IteratorResult<unknown>> {
-    return this.inner.next().then(
-      (step) => this.onStep(step),
-      (error: unknown) => {
-        this.end({ outcome: 'error', error });
-        throw error;
-      },
-    );
+    return this.inner.next().then(this.onNext, this.onNextError);
   }
 
   /** Left early (break, return, throw into the loop): close the SDK's iterator so it aborts the HTTP request exactly as it does unmonitored. */
