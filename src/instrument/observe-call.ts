@@ -179,18 +179,19 @@ class CallTracker {
     }
   }
 
-  /** Sees what the SDK's parse resolves to (or rejects with) and passes on the same value or error. */
-  watchParse(parsed: unknown): Promise<unknown> {
-    return Promise.resolve(parsed).then(
-      (data) => {
-        this.onData(data);
-        return data;
-      },
-      (error: unknown) => {
-        this.fail(error);
-        throw error;
-      },
+  /**
+   * Sees what the SDK's parse resolves to (or rejects with) from a reaction of
+   * its own, and returns the SDK's very promise: the app's chain keeps the
+   * length it has unmonitored (no extra promise or tick per call, issue 6). Our
+   * reaction is attached first, so it runs before the SDK's own: a stream is
+   * observed before the app can iterate it.
+   */
+  watchParse(parsed: unknown): unknown {
+    Promise.resolve(parsed).then(
+      (data) => this.onData(data),
+      (error: unknown) => this.fail(error),
     );
+    return parsed;
   }
 
   onData(data: unknown): void {
