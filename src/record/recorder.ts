@@ -36,7 +36,7 @@ export const MAX_PENDING_CALLS = 256;
  * two stretches of SDK work that evict whatever we touched from the CPU
  * caches: the same recording costs several times more there than in a loop.
  * So a call is only kept (its content copied, since the app may edit its
- * messages next), and the calls kept are recorded together when the exporter
+ * messages next, and the app's objects let go), and the calls kept are recorded together when the exporter
  * prepares a flush, or when MAX_PENDING_CALLS are waiting (issue 6: "no work on
  * the request path that can wait for the flush"; measured in bench/README.md).
  * Timestamps are the calls' own, so nothing a receiver sees changes.
@@ -73,14 +73,22 @@ export class Recorder {
 
   /**
    * Takes one finished call; it reaches the exporter's queues at the next flush
-   * (or with the batch it completes). Never throws.
+   * (or with the batch it completes). Takes the Observation over: its `prompt`
+   * and `responseText` are let go once copied, so the app's own messages
+   * (perhaps megabytes of images) are not held until the flush. Never throws.
    *
    * @example
    * recorder.record(observation);
    */
-  record(obs: Observation): void {
+  record(reported: Observation): void {
     try {
+      // A stream that reported no usage gets an estimate when gpt-tokenizer is
+      // installed, else stays unknown (never 0). Estimated now, from the prompt
+      // as it was sent (rare: servers that ignore stream_options).
+      const obs = withEstimatedUsage(reported, this.settings.tokenizer);
       const content = this.settings.disableContent ? undefined : copyContent(obs, this.settings.maxContentLength);
+      obs.prompt = undefined;
+      obs.responseText = undefined;
       if (!this.batching) {
         this.recordNow(obs, content);
         return;
@@ -130,9 +138,7 @@ export class Recorder {
     this.releaseNative();
   }
 
-  private recordNow(reported: Observation, content: LineContent | undefined): void {
-    // A stream that reported no usage gets an estimate when gpt-tokenizer is installed, else stays unknown (never 0).
-    const obs = withEstimatedUsage(reported, this.settings.tokenizer);
+  private recordNow(obs: Observation, content: LineContent | undefined): void {
     const model = modelLabel(obs);
     const cost = this.costOf(obs, model);
     this.compatible.record(obs, model, cost, this.sink);

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { DeferredLine, LokiStream } from '../../src/export/log-entry.js';
 import type { Series } from '../../src/export/series.js';
 import type { TelemetrySink } from '../../src/export/telemetry-sink.js';
@@ -120,10 +122,34 @@ describe('a Recorder batching calls until the flush', () => {
     const sink = new CountingSink();
     const recorder = new Recorder(sink, createPricer(), settings);
     const observation = call(1);
+    const messages = observation.prompt as { content: string }[];
     recorder.record(observation);
-    (observation.prompt as { content: string }[])[0].content = 'edited afterwards';
+    messages[0].content = 'edited afterwards';
     sink.prepare?.();
     assert.deepEqual((JSON.parse(sink.lines[0]) as { prompt: unknown }).prompt, [{ role: 'user', content: 'question 1' }]);
+    recorder.release();
+  });
+});
+
+/** ES2021's WeakRef, which this project's TypeScript lib (ES2020) does not declare; Node 16+ has it. */
+const WeakRefOf = (globalThis as unknown as { WeakRef: new <T extends object>(target: T) => { deref(): T | undefined } }).WeakRef;
+
+describe('a Recorder holding calls until the flush', () => {
+  it("lets go of the app's own messages once their content is copied", async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const sink = new CountingSink();
+    const recorder = new Recorder(sink, createPricer(), settings);
+    let messages: { role: string; content: string }[] | undefined = [{ role: 'user', content: 'x'.repeat(5_000_000) }];
+    const held = new WeakRefOf(messages);
+    recorder.record({ ...call(1), prompt: messages });
+    messages = undefined;
+    await new Promise((resolve) => setImmediate(resolve)); // a WeakRef keeps its target alive until the job that made it ends
+    gc();
+    assert.equal(held.deref(), undefined, 'the 5 MB prompt is not kept until the flush');
+    sink.prepare?.();
+    const prompt = (JSON.parse(sink.lines[0]) as { prompt: { content: string }[] }).prompt;
+    assert.equal(prompt[0].content.length, settings.maxContentLength, 'the line still has its (cut) copy');
     recorder.release();
   });
 });
