@@ -77,7 +77,15 @@ export function patchEndpoint(
       askStreamUsage: false,
     };
     const fanOut: ObservationSink = (observation) => {
-      for (const listener of created.sinks.values()) listener.sink(observation);
+      if (created.sinks.size === 1) {
+        for (const listener of created.sinks.values()) listener.sink(observation);
+        return;
+      }
+      // A sink takes its Observation over (a recorder lets go of the content it
+      // copied): monitors with different settings get a copy each, made before any runs.
+      const listeners = [...created.sinks.values()];
+      const copies = listeners.map(() => ({ ...observation }));
+      listeners.forEach((listener, i) => listener.sink(copies[i]));
     };
     const wrapper: CreateMethod = function create(this: unknown, ...args: unknown[]): unknown {
       if (created.sinks.size === 0) return created.original.apply(this, args);

@@ -50,6 +50,27 @@ describe('calls recorded at the flush, through the real SDK', () => {
     }
   });
 
+  it('gives two monitors of one client with different settings the whole call each, content included', async () => {
+    const client = newClient(fake);
+    const options = { metrics_url: prom.url, logs_url: loki.url, instance: 'recorder-test:3', flush_interval_ms: 60_000 };
+    const staging = chat_v2.monitor(client, { ...options, environment: 'staging' });
+    const audit = chat_v2.monitor(client, { ...options, environment: 'audit' });
+    try {
+      await client.chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'seen by both' }] } as never);
+      await staging.flush();
+      const ours = loki.entries().filter((e) => e.labels.environment === 'staging' || e.labels.environment === 'audit');
+      assert.deepEqual(ours.map((e) => e.labels.environment).sort(), ['audit', 'staging']);
+      for (const entry of ours) {
+        const line = entry.json as { prompt?: { content: string }[]; response?: string };
+        assert.equal(line.prompt?.[0].content, 'seen by both', `${entry.labels.environment} has the prompt`);
+        assert.ok((line.response ?? '').length > 0, `${entry.labels.environment} has the response`);
+      }
+    } finally {
+      await staging.shutdown();
+      await audit.shutdown();
+    }
+  });
+
   it('with two monitors sharing one exporter, delivers the calls of the one shut down first with the other\'s next flush', async () => {
     const options = { metrics_url: prom.url, logs_url: loki.url, instance: 'recorder-test:2', flush_interval_ms: 60_000 };
     const first = newClient(fake);
