@@ -36,9 +36,10 @@ export const MAX_PENDING_CALLS = 256;
  * two stretches of SDK work that evict whatever we touched from the CPU
  * caches: the same recording costs several times more there than in a loop.
  * So a call is only kept (its content copied, since the app may edit its
- * messages next, and the app's objects let go), and the calls kept are recorded together when the exporter
- * prepares a flush, or when MAX_PENDING_CALLS are waiting (issue 6: "no work on
- * the request path that can wait for the flush"; measured in bench/README.md).
+ * messages next, and the app's objects let go), and the calls kept are
+ * recorded together when the exporter prepares a flush, or when
+ * MAX_PENDING_CALLS are waiting (issue 6: "no work on the request path that
+ * can wait for the flush"; measured in bench/README.md).
  * Timestamps are the calls' own, so nothing a receiver sees changes.
  *
  * @example
