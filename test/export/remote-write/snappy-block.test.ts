@@ -48,6 +48,59 @@ describe('compressSnappyBlock', () => {
     assert.ok(Buffer.from(SnappyJS.uncompress(out)).equals(Buffer.from(raw)));
   });
 
+  it('compresses the 10,000-series request as well as snappyjs does (within 1%)', () => {
+    const samples = Array.from({ length: 10000 }, (_, i) => ({
+      series: makeSeries('openai_totalTokens', { job: 'integrations/openai', model: `gpt-4.1-${i}`, environment: 'production' }),
+      value: i * 1.5,
+      timestampMs: 1700000000000 + i,
+    }));
+    const raw = encodeWriteRequest(samples);
+    const ours = compressSnappyBlock(raw);
+    const reference = SnappyJS.compress(new Uint8Array(raw));
+    assert.ok(ours.length <= reference.length * 1.01, `ours ${ours.length} B, snappyjs ${reference.length} B`);
+    assert.ok(Buffer.from(SnappyJS.uncompress(ours)).equals(Buffer.from(raw)));
+  });
+
+  it('round-trips every size around the 64 KiB fragment boundary and the 15-byte tail', () => {
+    const sizes = [1, 2, 3, 4, 5, 14, 15, 16, 17, 65535, 65536, 65537, 131071, 131072, 131073, 200000];
+    for (const size of sizes) {
+      const input = mixedBytes(size, size);
+      assert.ok(Buffer.from(SnappyJS.uncompress(compressSnappyBlock(input))).equals(Buffer.from(input)), `${size} bytes`);
+    }
+  });
+
+  it('round-trips incompressible bytes as long literals (1-, 2- and 3-byte literal tags)', () => {
+    for (const size of [59, 60, 61, 255, 256, 257, 70000]) {
+      const input = noise(size, size);
+      const out = compressSnappyBlock(input);
+      assert.ok(Buffer.from(SnappyJS.uncompress(out)).equals(Buffer.from(input)), `${size} bytes`);
+      // Snappy's bound: never more than 32 + n + n/6.
+      assert.ok(out.length <= 32 + size + size / 6, `${out.length} B for ${size}`);
+    }
+  });
+
+  it('round-trips long runs and far repeats (copies longer than 64 bytes, offsets past 2 KiB)', () => {
+    const block = noise(3000, 7);
+    const input = Buffer.concat([Buffer.from(block), Buffer.alloc(1000, 0x61), Buffer.from(block), Buffer.from(block.subarray(0, 70)), Buffer.from(block.subarray(2500))]);
+    const out = compressSnappyBlock(input);
+    assert.ok(out.length < input.length / 2, `${out.length} of ${input.length}`);
+    assert.ok(Buffer.from(SnappyJS.uncompress(out)).equals(input));
+  });
+
+  it('round-trips a thousand random mixes of noise and repeats', () => {
+    for (let seed = 1; seed <= 1000; seed++) {
+      const input = mixedBytes(Math.floor((seed * 7919) % 5000), seed);
+      assert.ok(Buffer.from(SnappyJS.uncompress(compressSnappyBlock(input))).equals(Buffer.from(input)), `seed ${seed}`);
+    }
+  });
+
+  it('reads only its view of a Buffer that shares a larger allocation', () => {
+    const pool = Buffer.alloc(4096, 0x7a);
+    const view = pool.subarray(1000, 1200);
+    view.write('remote-write '.repeat(15));
+    assert.ok(Buffer.from(SnappyJS.uncompress(compressSnappyBlock(view))).equals(view));
+  });
+
   it('compresses an empty body to the single byte 00 (A3, if ever forced)', () => {
     assert.deepEqual([...compressSnappyBlock(new Uint8Array(0))], [0]);
   });
@@ -60,3 +113,31 @@ describe('compressSnappyBlock', () => {
     assert.deepEqual(Buffer.from(SnappyJS.uncompress(out)), A1);
   });
 });
+
+/** Deterministic pseudo-random bytes (xorshift32): the same input on every run. */
+function noise(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed | 1;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** Noise with, here and there, a copy of earlier bytes (near and far, short and long): what a compressor must find. */
+function mixedBytes(size: number, seed: number): Uint8Array {
+  const out = noise(size, seed);
+  const r = noise(size, seed + 1);
+  for (let i = 64; i < size; i++) {
+    if (r[i] < 40) {
+      const back = 1 + ((r[i - 1] << 8) | r[i - 2]) % Math.min(i, 5000);
+      const length = Math.min(size - i, 4 + (r[i - 3] % 90));
+      for (let k = 0; k < length; k++) out[i + k] = out[i - back + k];
+      i += length;
+    }
+  }
+  return out;
+}
