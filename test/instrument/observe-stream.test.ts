@@ -99,6 +99,7 @@ describe(`streams through the monitored openai ${sdk.version} client`, () => {
     const actual = await collect(await client.chat.completions.create({ model: 'gpt-4o', messages, stream: true }));
     assert.deepEqual(actual, expected);
     assert.ok(actual.every((chunk) => !Object.prototype.hasOwnProperty.call(chunk, 'usage')));
+    assert.deepEqual(actual.map((chunk) => Object.keys(chunk as object)), expected.map((chunk) => Object.keys(chunk as object)));
     assert.deepEqual(fake.requests[1].body && (fake.requests[1].body as { stream_options?: unknown }).stream_options, { include_usage: true });
     assert.equal((fake.requests[0].body as { stream_options?: unknown }).stream_options, undefined);
     assert.deepEqual(seen[0].usage, { input: USAGE.prompt_tokens, output: USAGE.completion_tokens, total: USAGE.total_tokens });
