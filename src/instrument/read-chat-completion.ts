@@ -20,7 +20,8 @@ function messageText(message: unknown): string | undefined {
 export const chatCompletionReader: ResultReader = choicesReader({
   ofChoice: (choice) => messageText(field(choice, 'message')),
   ofDelta: (choice) => {
-    const delta = field(choice, 'delta');
-    return text(field(delta, 'content')) ?? text(field(delta, 'refusal'));
+    const delta = (choice as { delta?: unknown }).delta;
+    if (typeof delta !== 'object' || delta === null) return undefined;
+    return text((delta as { content?: unknown }).content) ?? text((delta as { refusal?: unknown }).refusal);
   },
 });

@@ -12,7 +12,7 @@ export interface ChoiceText {
   /** Text of a choice in a complete response. */
   ofChoice(choice: unknown): string | undefined;
   /** Text piece of a choice in a stream chunk. */
-  ofDelta(choice: unknown): string | undefined;
+  ofDelta(choice: object): string | undefined;
 }
 
 function choicesOf(data: unknown): unknown[] {
@@ -44,6 +44,19 @@ export function choicesReader(choiceText: ChoiceText): ResultReader {
   };
 }
 
+/** What a stream chunk may hold; any of it may be missing or of another type (other servers). */
+interface ChunkFields {
+  readonly model?: unknown;
+  readonly service_tier?: unknown;
+  readonly usage?: unknown;
+  readonly choices?: unknown;
+}
+
+interface ChoiceFields {
+  readonly index?: unknown;
+  readonly finish_reason?: unknown;
+}
+
 /**
  * Chunks carry pieces per choice `index`; the usage comes on a last chunk with
  * `choices: []` (only with `stream_options.include_usage`), and Azure opens
@@ -59,16 +72,23 @@ class ChoiceStreamAccumulator implements StreamAccumulator {
 
   constructor(private readonly choiceText: ChoiceText) {}
 
+  // Read with named properties rather than field(): chunks of one stream share
+  // a shape, so these loads stay monomorphic (a stream has a chunk per few tokens).
   add(chunk: unknown): void {
-    this.model = text(field(chunk, 'model')) ?? this.model;
-    this.serviceTier = text(field(chunk, 'service_tier')) ?? this.serviceTier;
-    const usage = field(chunk, 'usage');
+    if (typeof chunk !== 'object' || chunk === null) return;
+    const fields = chunk as ChunkFields;
+    this.model = text(fields.model) ?? this.model;
+    this.serviceTier = text(fields.service_tier) ?? this.serviceTier;
+    const usage = fields.usage;
     if (typeof usage === 'object' && usage !== null) this.usage = usage;
-    for (const choice of choicesOf(chunk)) {
-      const index = Number(field(choice, 'index')) || 0;
+    const choices = fields.choices;
+    if (!Array.isArray(choices)) return;
+    for (const choice of choices as unknown[]) {
+      if (typeof choice !== 'object' || choice === null) continue;
+      const index = Number((choice as ChoiceFields).index) || 0;
       const piece = this.choiceText.ofDelta(choice);
       if (piece !== undefined) this.texts[index] = (this.texts[index] ?? '') + piece;
-      const reason = text(field(choice, 'finish_reason'));
+      const reason = text((choice as ChoiceFields).finish_reason);
       if (reason !== undefined) this.reasons[index] = reason;
     }
   }
