@@ -91,9 +91,15 @@ class ObservedChunks implements AsyncIterator<unknown> {
     } catch {
       // Observation must never break iteration (DESIGN §3 rule 3).
     }
-    if (!this.hooks.hideUsage || !hasUsageField(step.value)) return step;
-    if (isUsageChunk(step.value)) return this.next();
-    return { value: withoutUsage(step.value), done: false };
+    if (!this.hooks.hideUsage) return step;
+    try {
+      if (!hasUsageField(step.value)) return step;
+      if (isUsageChunk(step.value)) return this.next();
+      return { value: withoutUsage(step.value), done: false };
+    } catch {
+      // A chunk we cannot read (a getter that throws) goes to the app as it came.
+      return step;
+    }
   }
 
   private end(result: StreamEnd): void {
