@@ -90,7 +90,10 @@ async function main(): Promise<void> {
   const contentOff = args.includes('--content-off');
   const option = (name: string, fallback: number): number => {
     const i = args.indexOf(name);
-    return i >= 0 ? Number(args[i + 1]) : fallback;
+    if (i < 0) return fallback;
+    const value = Number(args[i + 1]);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a whole number of at least 1, e.g. ${name} ${fallback}`);
+    return value;
   };
   const rounds = option('--rounds', 12);
   const top = option('--top', 30);
