@@ -28,6 +28,8 @@ import { startReceiver } from './receiver-process.js';
 const CALLS_PER_BLOCK = 10;
 const BLOCKS_PER_ROUND = 50;
 type Label = 'unpatched' | 'monitored' | 'flush';
+/** Flush samples charged to every function on their stack (each once): what a part of the flush costs with all it calls. */
+type Inclusive = Map<string, number>;
 
 interface Window {
   readonly start: number;
@@ -51,9 +53,12 @@ function functionKey(node: Profiler.ProfileNode): string {
 }
 
 /** Self µs per function for each label, from samples falling inside the windows. */
-function attribute(profile: Profiler.Profile, windows: readonly Window[]): Record<Label, Map<string, number>> {
+function attribute(profile: Profiler.Profile, windows: readonly Window[]): { self: Record<Label, Map<string, number>>; flushInclusive: Inclusive } {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, Profiler.ProfileNode>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
   const out: Record<Label, Map<string, number>> = { unpatched: new Map(), monitored: new Map(), flush: new Map() };
+  const flushInclusive: Inclusive = new Map();
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
   let at = profile.startTime;
@@ -70,8 +75,13 @@ function attribute(profile: Profiler.Profile, windows: readonly Window[]): Recor
     const totals = out[windows[w].label];
     const key = functionKey(node);
     totals.set(key, (totals.get(key) ?? 0) + micros);
+    if (windows[w].label === 'flush') {
+      const seen = new Set<string>();
+      for (let n: Profiler.ProfileNode | undefined = node; n !== undefined; n = parentOf.get(n.id)) seen.add(functionKey(n));
+      for (const k of seen) flushInclusive.set(k, (flushInclusive.get(k) ?? 0) + micros);
+    }
   }
-  return out;
+  return { self: out, flushInclusive };
 }
 
 function sum(values: Iterable<number>): number {
@@ -133,7 +143,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < rounds; i++) await round(true);
     const { profile } = await post<{ profile: Profiler.Profile }>(session, 'Profiler.stop');
     if (Math.abs(profile.startTime - started) > 1_000_000) throw new Error('the profiler and process.hrtime do not share a clock here: samples cannot be attributed');
-    report(attribute(profile, windows), rounds * BLOCKS_PER_ROUND * CALLS_PER_BLOCK, top, { stream, contentOff });
+    const { self, flushInclusive } = attribute(profile, windows);
+    report(self, flushInclusive, rounds * BLOCKS_PER_ROUND * CALLS_PER_BLOCK, top, { stream, contentOff });
   } finally {
     session.disconnect();
     await monitor.shutdown();
@@ -141,7 +152,7 @@ async function main(): Promise<void> {
   }
 }
 
-function report(totals: Record<Label, Map<string, number>>, calls: number, top: number, variant: { stream: boolean; contentOff: boolean }): void {
+function report(totals: Record<Label, Map<string, number>>, flushInclusive: Inclusive, calls: number, top: number, variant: { stream: boolean; contentOff: boolean }): void {
   const perCall = (label: Label, key: string): number => (totals[label].get(key) ?? 0) / calls;
   const ours = (key: string): boolean => /^\S+ src\//.test(key);
   console.log(`${variant.stream ? 'streamed' : 'chat'} calls, content ${variant.contentOff ? 'off' : 'on'}, ${calls} per contender; sampled CPU µs per call (profiler on: slower than the benchmark)`);
@@ -155,6 +166,8 @@ function report(totals: Record<Label, Map<string, number>>, calls: number, top: 
   for (const row of rows.filter((r) => ours(r.key)).sort((a, b) => b.after - a.after).slice(0, top)) console.log(`${line(row.after)}  ${row.key}`);
   console.log('\nThe flush (µs per call):');
   for (const [key, micros] of [...totals.flush].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${line(micros / calls)}  ${key}`);
+  console.log('\nThe flush, inclusive: each of our functions with all it calls (µs per call):');
+  for (const [key, micros] of [...flushInclusive].filter(([key]) => ours(key)).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${line(micros / calls)}  ${key}`);
 }
 
 main().catch((error: unknown) => {
