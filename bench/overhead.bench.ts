@@ -4,6 +4,7 @@ import { chatCalls, fakeClient, monitorChat } from './bench-clients.js';
 import { interleavedRounds, median, pairedRatio, type Contender, type RoundSettings, type RoundTimes } from './cpu-rounds.js';
 import { STREAM_CONTENT_CHUNKS } from './fake-openai-fetch.js';
 import type { ReceiverProcess } from './receiver-process.js';
+import { contractFloorClient } from './contract-floor.js';
 import { straightforwardClient } from './straightforward-patch.js';
 import { formatNumber, type ResultRow } from './result-table.js';
 
@@ -20,7 +21,9 @@ import { formatNumber, type ResultRow } from './result-table.js';
  * 10 s interval is 50 calls/s). The ratio is the median of per-round ratios
  * (monitored round / the baseline's blocks interleaved with it); a second
  * unpatched client measured the same way shows how far apart two identical
- * workloads land on this machine (the noise floor).
+ * workloads land on this machine (the noise floor). The contract's floor
+ * (contract-floor.ts: a line and five samples per call, nothing else) runs
+ * beside each variant: what the targets leave room for on this machine.
  */
 
 export interface OverheadSettings extends RoundSettings {
@@ -51,7 +54,7 @@ function calls(client: OpenAIClient, count: number, concurrency: number, stream:
  * each flush send its own round, as it does below 1,000 calls per second per
  * model.
  */
-function monitored(name: string, client: OpenAIClient, monitor: Monitor, perBlock: number, concurrency: number, stream: boolean): Contender {
+function monitored(name: string, client: OpenAIClient, monitor: Pick<Monitor, 'flush'>, perBlock: number, concurrency: number, stream: boolean): Contender {
   let roundStart: number | undefined;
   let callsThisRound = 0;
   return {
@@ -112,22 +115,28 @@ export async function runOverhead(receiver: ReceiverProcess, settings: OverheadS
   // Own destinations, so each monitor has its own exporter and its flush carries its own calls only.
   const monitors = [monitorChat(withContent, receiver, {}, '/content-on'), monitorChat(withoutContent, receiver, { disable_content: true }, '/content-off')];
   const [contentOn, contentOff] = monitors;
+  const floors = [contractFloorClient(`${receiver.origin}/floor-on`, { content: true }), contractFloorClient(`${receiver.origin}/floor-off`, { content: false })];
+  const [floorOn, floorOff] = floors;
   const { callsPerBlock: n, blocksPerRound } = settings;
   const rows: ResultRow[] = [];
   try {
-    // Content on and off share their baseline: four contenders in one interleaving.
+    // Content on and off share their baseline, and the contract's floor runs beside them: six contenders in one interleaving.
     const chat = await interleavedRounds(
       [
         { name: 'baseline', block: calls(plain, n, 1, false) },
         { name: 'unpatched too', block: calls(plainToo, n, 1, false) },
         monitored('content on', withContent, contentOn, n, 1, false),
         monitored('content off', withoutContent, contentOff, n, 1, false),
+        monitored('floor on', floorOn.client, floorOn, n, 1, false),
+        monitored('floor off', floorOff.client, floorOff, n, 1, false),
       ],
       settings,
     );
     rows.push(row(chat, 'CPU per chat call, content capture on', 'content on', n * blocksPerRound, 1.1));
     rows.push(row(chat, 'CPU per chat call, content capture off', 'content off', n * blocksPerRound, 1.05));
     rows.push(row(chat, 'CPU per chat call, a second unpatched client (noise floor)', 'unpatched too', n * blocksPerRound, undefined));
+    rows.push(row(chat, "CPU per chat call, the contract's floor (contract-floor.ts), content on", 'floor on', n * blocksPerRound, undefined));
+    rows.push(row(chat, "CPU per chat call, the contract's floor, content off", 'floor off', n * blocksPerRound, undefined));
 
     // Its own interleaving, each block waiting for its pushes: requests still in
     // flight would otherwise finish, and be charged, inside other contenders' blocks.
@@ -147,20 +156,31 @@ export async function runOverhead(receiver: ReceiverProcess, settings: OverheadS
     rows.push(row(reference, "CPU per chat call, issue 6's reference: a straightforward patch pushing with prometheus-remote-write per call", 'straightforward', n * blocksPerRound, undefined));
 
     const stream = await interleavedRounds(
-      [{ name: 'baseline', block: calls(plain, n, 1, true) }, monitored('stream', withContent, contentOn, n, 1, true)],
+      [
+        { name: 'baseline', block: calls(plain, n, 1, true) },
+        monitored('stream', withContent, contentOn, n, 1, true),
+        monitored('floor stream', floorOn.client, floorOn, n, 1, true),
+      ],
       settings,
     );
     rows.push(row(stream, `CPU per streamed call (${STREAM_CONTENT_CHUNKS} chunks), content on`, 'stream', n * blocksPerRound, 1.1));
+    rows.push(row(stream, "CPU per streamed call, the contract's floor, content on", 'floor stream', n * blocksPerRound, undefined));
 
     // The same calls per round as above, 100 in flight at a time.
     const waves = { ...settings, blocksPerRound: Math.max(1, Math.round((n * blocksPerRound) / CONCURRENT)) };
     const parallel = await interleavedRounds(
-      [{ name: 'baseline', block: calls(plain, CONCURRENT, CONCURRENT, false) }, monitored('100 concurrent', withContent, contentOn, CONCURRENT, CONCURRENT, false)],
+      [
+        { name: 'baseline', block: calls(plain, CONCURRENT, CONCURRENT, false) },
+        monitored('100 concurrent', withContent, contentOn, CONCURRENT, CONCURRENT, false),
+        monitored('floor 100 concurrent', floorOn.client, floorOn, CONCURRENT, CONCURRENT, false),
+      ],
       waves,
     );
     rows.push(row(parallel, `CPU per chat call, ${CONCURRENT} concurrent, content on`, '100 concurrent', CONCURRENT * waves.blocksPerRound, 1.1));
+    rows.push(row(parallel, `CPU per chat call, ${CONCURRENT} concurrent, the contract's floor, content on`, 'floor 100 concurrent', CONCURRENT * waves.blocksPerRound, undefined));
   } finally {
     for (const monitor of monitors) await monitor.shutdown();
+    for (const floor of floors) floor.close();
   }
   return rows;
 }
