@@ -7,7 +7,7 @@ import { observeStream, type StreamEnd } from './observe-stream.js';
 import type { StreamAccumulator } from './result-reader.js';
 import { isAbort, readError } from './read-error.js';
 import { refusesStreamUsage, rememberRefusal, withStreamUsage } from './stream-usage-request.js';
-import { count, field, isAPIPromise, isStream, text, type APIPromiseLike, type ResponseProps } from './sdk-shapes.js';
+import { count, isAPIPromise, isStream, text, type APIPromiseLike, type ResponseProps } from './sdk-shapes.js';
 
 /** Receives each finished Observation (the record layer). Must not throw; is guarded anyway. */
 export type ObservationSink = (observation: Observation) => void;
@@ -147,14 +147,16 @@ class CallTracker {
 
   constructor(body: unknown, private readonly spec: EndpointSpec, target: ClientTarget, private readonly sink: ObservationSink) {
     const now = Date.now();
+    // Named loads, as the readers do (read-choices.ts): an app's request bodies share a shape.
+    const request = typeof body === 'object' && body !== null ? (body as { model?: unknown; stream?: unknown }) : undefined;
     this.observation = {
       source: spec.source,
       operation: spec.operation,
       provider: target.provider,
       serverAddress: target.serverAddress,
       serverPort: target.serverPort,
-      requestModel: text(field(body, 'model')),
-      stream: field(body, 'stream') === true,
+      requestModel: text(request?.model),
+      stream: request?.stream === true,
       startMs: now,
       endMs: now,
       durationS: 0,

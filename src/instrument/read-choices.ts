@@ -1,7 +1,7 @@
 import type { Observation } from '../record/observation.js';
 import { readCompletionUsage } from './read-usage.js';
 import type { ResultReader, StreamAccumulator } from './result-reader.js';
-import { field, text } from './sdk-shapes.js';
+import { text } from './sdk-shapes.js';
 
 /**
  * Chat Completions and legacy Completions share one response shape: `model`,
@@ -10,14 +10,17 @@ import { field, text } from './sdk-shapes.js';
  */
 export interface ChoiceText {
   /** Text of a choice in a complete response. */
-  ofChoice(choice: unknown): string | undefined;
+  ofChoice(choice: object): string | undefined;
   /** Text piece of a choice in a stream chunk. */
   ofDelta(choice: object): string | undefined;
 }
 
-function choicesOf(data: unknown): unknown[] {
-  const choices = field(data, 'choices');
-  return Array.isArray(choices) ? choices : [];
+/** What a complete response may hold; any of it may be missing or of another type (other servers). */
+interface ResponseFields {
+  readonly model?: unknown;
+  readonly service_tier?: unknown;
+  readonly usage?: unknown;
+  readonly choices?: unknown;
 }
 
 function present<T>(values: (T | undefined)[]): T[] {
@@ -26,19 +29,32 @@ function present<T>(values: (T | undefined)[]): T[] {
 
 /**
  * @example
- * const reader = choicesReader({ ofChoice: (c) => text(field(c, 'text')), ofDelta: (c) => text(field(c, 'text')) });
+ * const reader = choicesReader({ ofChoice: (c) => text((c as { text?: unknown }).text), ofDelta: (c) => text((c as { text?: unknown }).text) });
  */
 export function choicesReader(choiceText: ChoiceText): ResultReader {
   return {
+    // Named loads rather than field(), as for chunks below: responses of one
+    // endpoint share a shape, so each load stays monomorphic; field()'s one
+    // keyed load sees every shape and key and is several times slower (issue 6).
     readResponse(data, obs) {
-      obs.responseModel = text(field(data, 'model'));
-      obs.usage = readCompletionUsage(field(data, 'usage'));
-      obs.serviceTier = text(field(data, 'service_tier'));
-      const choices = choicesOf(data);
-      const reasons = present(choices.map((c) => text(field(c, 'finish_reason'))));
-      if (reasons.length > 0) obs.finishReasons = reasons;
-      const texts = present(choices.map((c) => choiceText.ofChoice(c)));
-      if (texts.length > 0) obs.responseText = texts.join('\n');
+      if (typeof data !== 'object' || data === null) return;
+      const response = data as ResponseFields;
+      obs.responseModel = text(response.model);
+      obs.usage = readCompletionUsage(response.usage);
+      obs.serviceTier = text(response.service_tier);
+      const choices = response.choices;
+      if (!Array.isArray(choices)) return;
+      let reasons: string[] | undefined;
+      let texts: string[] | undefined;
+      for (const choice of choices as unknown[]) {
+        if (typeof choice !== 'object' || choice === null) continue;
+        const reason = text((choice as ChoiceFields).finish_reason);
+        if (reason !== undefined) (reasons ??= []).push(reason);
+        const piece = choiceText.ofChoice(choice);
+        if (piece !== undefined) (texts ??= []).push(piece);
+      }
+      if (reasons !== undefined) obs.finishReasons = reasons;
+      if (texts !== undefined) obs.responseText = texts.join('\n');
     },
     startStream: () => new ChoiceStreamAccumulator(choiceText),
   };
@@ -72,8 +88,8 @@ class ChoiceStreamAccumulator implements StreamAccumulator {
 
   constructor(private readonly choiceText: ChoiceText) {}
 
-  // Read with named properties rather than field(): chunks of one stream share
-  // a shape, so these loads stay monomorphic (a stream has a chunk per few tokens).
+  // Named loads, as for whole responses: chunks of one stream share a shape
+  // (a stream has a chunk per few tokens).
   add(chunk: unknown): void {
     if (typeof chunk !== 'object' || chunk === null) return;
     const fields = chunk as ChunkFields;

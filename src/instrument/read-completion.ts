@@ -1,8 +1,8 @@
 import { choicesReader } from './read-choices.js';
 import type { ResultReader } from './result-reader.js';
-import { field, text } from './sdk-shapes.js';
+import { text } from './sdk-shapes.js';
 
-const choiceText = (choice: unknown): string | undefined => text(field(choice, 'text'));
+const choiceText = (choice: object): string | undefined => text((choice as { text?: unknown }).text);
 
 /**
  * Legacy Completions (`client.completions.create`): choices carry `text`, in

@@ -1,5 +1,35 @@
 import type { TokenUsage } from '../record/observation.js';
-import { count, field } from './sdk-shapes.js';
+import { count } from './sdk-shapes.js';
+
+// Usage objects are read with named loads (one shape per endpoint and server,
+// so each load stays monomorphic), not field(): see read-choices.ts.
+
+interface CompletionUsageFields {
+  readonly prompt_tokens?: unknown;
+  readonly completion_tokens?: unknown;
+  readonly total_tokens?: unknown;
+  readonly prompt_tokens_details?: unknown;
+  readonly completion_tokens_details?: unknown;
+}
+
+interface ResponsesUsageFields {
+  readonly input_tokens?: unknown;
+  readonly output_tokens?: unknown;
+  readonly total_tokens?: unknown;
+  readonly input_tokens_details?: unknown;
+  readonly output_tokens_details?: unknown;
+}
+
+/** The `*_details` objects' counts we read; absent or null in some servers' answers (vLLM). */
+interface UsageDetailsFields {
+  readonly cached_tokens?: unknown;
+  readonly cache_write_tokens?: unknown;
+  readonly reasoning_tokens?: unknown;
+}
+
+function detailsOf(details: unknown): UsageDetailsFields | undefined {
+  return typeof details === 'object' && details !== null ? (details as UsageDetailsFields) : undefined;
+}
 
 /**
  * Reads a Chat Completions / legacy Completions / Embeddings `usage` object.
@@ -13,19 +43,20 @@ import { count, field } from './sdk-shapes.js';
  */
 export function readCompletionUsage(usage: unknown): TokenUsage | undefined {
   if (typeof usage !== 'object' || usage === null) return undefined;
-  const input = count(field(usage, 'prompt_tokens'));
-  const output = count(field(usage, 'completion_tokens'));
-  const total = count(field(usage, 'total_tokens'));
+  const fields = usage as CompletionUsageFields;
+  const input = count(fields.prompt_tokens);
+  const output = count(fields.completion_tokens);
+  const total = count(fields.total_tokens);
   if (input === undefined && output === undefined && total === undefined) return undefined;
-  const promptDetails = field(usage, 'prompt_tokens_details');
-  const completionDetails = field(usage, 'completion_tokens_details');
+  const promptDetails = detailsOf(fields.prompt_tokens_details);
+  const completionDetails = detailsOf(fields.completion_tokens_details);
   return dropUndefined({
     input,
     output,
     total: total ?? (input !== undefined && output !== undefined ? input + output : undefined),
-    cachedInput: count(field(promptDetails, 'cached_tokens')),
-    cacheWriteInput: count(field(promptDetails, 'cache_write_tokens')),
-    reasoningOutput: count(field(completionDetails, 'reasoning_tokens')),
+    cachedInput: count(promptDetails?.cached_tokens),
+    cacheWriteInput: count(promptDetails?.cache_write_tokens),
+    reasoningOutput: count(completionDetails?.reasoning_tokens),
   });
 }
 
@@ -51,17 +82,18 @@ function dropUndefined(usage: TokenUsage): TokenUsage {
  */
 export function readResponsesUsage(usage: unknown): TokenUsage | undefined {
   if (typeof usage !== 'object' || usage === null) return undefined;
-  const input = count(field(usage, 'input_tokens'));
-  const output = count(field(usage, 'output_tokens'));
-  const total = count(field(usage, 'total_tokens'));
+  const fields = usage as ResponsesUsageFields;
+  const input = count(fields.input_tokens);
+  const output = count(fields.output_tokens);
+  const total = count(fields.total_tokens);
   if (input === undefined && output === undefined && total === undefined) return undefined;
-  const inputDetails = field(usage, 'input_tokens_details');
+  const inputDetails = detailsOf(fields.input_tokens_details);
   return dropUndefined({
     input,
     output,
     total: total ?? (input !== undefined && output !== undefined ? input + output : undefined),
-    cachedInput: count(field(inputDetails, 'cached_tokens')),
-    cacheWriteInput: count(field(inputDetails, 'cache_write_tokens')),
-    reasoningOutput: count(field(field(usage, 'output_tokens_details'), 'reasoning_tokens')),
+    cachedInput: count(inputDetails?.cached_tokens),
+    cacheWriteInput: count(inputDetails?.cache_write_tokens),
+    reasoningOutput: count(detailsOf(fields.output_tokens_details)?.reasoning_tokens),
   });
 }
