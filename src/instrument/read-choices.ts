@@ -15,8 +15,11 @@ export interface ChoiceText {
   ofDelta(choice: object): string | undefined;
 }
 
-/** What a complete response may hold; any of it may be missing or of another type (other servers). */
-interface ResponseFields {
+/**
+ * What a complete response and a stream chunk may hold (the same fields);
+ * any of it may be missing or of another type (other servers).
+ */
+interface PayloadFields {
   readonly model?: unknown;
   readonly service_tier?: unknown;
   readonly usage?: unknown;
@@ -38,7 +41,7 @@ export function choicesReader(choiceText: ChoiceText): ResultReader {
     // keyed load sees every shape and key and is several times slower (issue 6).
     readResponse(data, obs) {
       if (typeof data !== 'object' || data === null) return;
-      const response = data as ResponseFields;
+      const response = data as PayloadFields;
       obs.responseModel = text(response.model);
       obs.usage = readCompletionUsage(response.usage);
       obs.serviceTier = text(response.service_tier);
@@ -58,14 +61,6 @@ export function choicesReader(choiceText: ChoiceText): ResultReader {
     },
     startStream: () => new ChoiceStreamAccumulator(choiceText),
   };
-}
-
-/** What a stream chunk may hold; any of it may be missing or of another type (other servers). */
-interface ChunkFields {
-  readonly model?: unknown;
-  readonly service_tier?: unknown;
-  readonly usage?: unknown;
-  readonly choices?: unknown;
 }
 
 interface ChoiceFields {
@@ -92,7 +87,7 @@ class ChoiceStreamAccumulator implements StreamAccumulator {
   // (a stream has a chunk per few tokens).
   add(chunk: unknown): void {
     if (typeof chunk !== 'object' || chunk === null) return;
-    const fields = chunk as ChunkFields;
+    const fields = chunk as PayloadFields;
     this.model = text(fields.model) ?? this.model;
     this.serviceTier = text(fields.service_tier) ?? this.serviceTier;
     const usage = fields.usage;
