@@ -6,7 +6,7 @@
  *
  * The body and headers are a real capture, embedded so that a fresh clone
  * needs nothing beside the repository: `chat/simple.gpt-4.1.response.json` and
- * `headers/openai.chat.json-response.headers.json` of ../shared/fixtures/openai
+ * `headers/openai.chat.json-response.headers.json` of test/fixtures/openai
  * (byte-for-byte apart from JSON whitespace). Streams are that same answer cut
  * into chunks of the shape `chat-stream/include-usage.gpt-4.1.sse` has: with
  * `stream_options.include_usage` every chunk carries `"usage":null` and a last

@@ -128,7 +128,7 @@ function pause(ms: number): Promise<void> {
 
 /**
  * Starts a loopback OpenAI-compatible server that answers with the recorded fixtures
- * of `shared/fixtures/openai`, served byte for byte as the fixtures README says.
+ * of `test/fixtures/openai`, served byte for byte as the fixtures README says.
  *
  * Who answers a request, first match wins: its `x-fixture: <id>` header, then the
  * `reply()` queue (FIFO), then the `replyWith()` handler, then the endpoint's default

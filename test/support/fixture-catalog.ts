@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fixturesDir } from './paths.js';
 
 /**
- * The recorded OpenAI traffic of shared/fixtures/openai: its manifest, each
+ * The recorded OpenAI traffic of test/fixtures/openai: its manifest, each
  * fixture's raw bytes and captured request, and which endpoint a path names.
  */
 

@@ -20,6 +20,8 @@ function findRepoRoot(): string {
 }
 
 export const repoRoot = findRepoRoot();
-/** `../shared` beside the repository: DESIGN.md, reference/ and fixtures/ (CI lays it there too). */
-export const sharedDir = join(repoRoot, '..', 'shared');
-export const fixturesDir = join(sharedDir, 'fixtures', 'openai');
+/**
+ * The recorded OpenAI traffic the tests replay, kept in the repository (its README
+ * lists every quirk) so that a plain clone carries everything its tests read.
+ */
+export const fixturesDir = join(repoRoot, 'test', 'fixtures', 'openai');
