@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { logsPushUrl, metricsPushUrl } from './endpoint-url.js';
 import { checkUserHeaders } from './export/user-headers.js';
 import { MonitoringError } from './monitoring-error.js';
+import { suggestOption } from './option-suggestion.js';
 import type { LogLine } from './record/log-line.js';
 
 /** Per-1M-token USD prices for one model, as the `prices` option takes them. */
@@ -112,14 +113,6 @@ function invalid(option: string, message: string): MonitoringError {
   return new MonitoringError('GOM_INVALID_OPTION', `${option}: ${message}`, { option });
 }
 
-function closestKnown(name: string): string | undefined {
-  const lower = name.toLowerCase().replace(/[^a-z]/g, '');
-  return KNOWN_OPTIONS.find((k) => {
-    const known = k.replace(/_/g, '');
-    return known.startsWith(lower) || lower.startsWith(known) || known.includes(lower) || lower.includes(known);
-  });
-}
-
 function positiveInteger(options: MonitorOptions, name: keyof MonitorOptions, fallback: number, min: number): number {
   const value = options[name];
   if (value === undefined) return fallback;
@@ -176,7 +169,7 @@ function resolveLabels(value: unknown): Record<string, string> {
   for (const name of names) {
     const labelValue = (value as Record<string, unknown>)[name];
     if (!LABEL_NAME.test(name) || name.startsWith('__')) throw invalid('labels', `${JSON.stringify(name)} is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*, no leading __)`);
-    if (RESERVED_LABELS.includes(name)) throw invalid('labels', `${name} is set by the library; use the ${name === 'environment' || name === 'instance' ? `${name} option` : 'a different name'}`);
+    if (RESERVED_LABELS.includes(name)) throw invalid('labels', `${name} is set by the library; ${name === 'environment' || name === 'instance' ? `use the ${name} option` : 'use a different name'}`);
     if (typeof labelValue !== 'string' || labelValue === '') throw invalid('labels', `${name} must have a non-empty string value`);
     if (Buffer.byteLength(labelValue) > 2048) throw invalid('labels', `${name} is longer than 2048 bytes (Loki and Grafana Cloud limit)`);
     labels[name] = labelValue;
@@ -215,8 +208,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.includes(key)) {
-      const hint = closestKnown(key);
-      throw invalid(key, `is not an option${hint ? `; did you mean ${hint}?` : ''}`);
+      const hint = suggestOption(key, KNOWN_OPTIONS);
+      throw invalid(key, `is not an option${hint ? `; ${hint}` : ''}`);
     }
   }
   const o = options as MonitorOptions;

@@ -55,9 +55,16 @@ describe('monitor options', () => {
   it('rejects a missing metrics_url', () => rejects({ logs_url: local.logs_url }, 'metrics_url', 'is required'));
   it('rejects a non-http logs_url', () => rejects({ ...local, logs_url: 'file:///tmp/x' }, 'logs_url', 'http://'));
   it('rejects a misspelt option and suggests the right one', () => rejects({ ...local, flush_interval: 1000 }, 'flush_interval', 'did you mean flush_interval_ms'));
+  it('answers api_key (the OpenAI client\'s option) with where the key goes and what the token is called', () =>
+    rejects({ ...local, api_key: 'sk-x' }, 'api_key', 'belongs to the OpenAI client (new OpenAI({ apiKey })); the Grafana token is access_token'));
+  it('answers token with access_token', () => rejects({ ...local, token: 'glc_example_token' }, 'token', 'did you mean access_token?'));
+  it('answers camelCase with the snake_case option', () => rejects({ ...local, metricsUsername: '1' }, 'metricsUsername', 'did you mean metrics_username?'));
+  it('answers loki_url with logs_url', () => rejects({ ...local, loki_url: 'http://127.0.0.1:3100' }, 'loki_url', 'did you mean logs_url?'));
   it('rejects a non-integer timeout_ms', () => rejects({ ...local, timeout_ms: 1.5 }, 'timeout_ms', 'whole number'));
   it('rejects a negative flush_interval_ms', () => rejects({ ...local, flush_interval_ms: -1 }, 'flush_interval_ms', 'whole number'));
   it('rejects labels that the library sets itself', () => rejects({ ...local, labels: { model: 'x' } }, 'labels', 'set by the library'));
+  it('tells a job label to take another name, in plain words', () => rejects({ ...local, labels: { job: 'x' } }, 'labels', 'job is set by the library; use a different name'));
+  it('tells an environment label to use the environment option', () => rejects({ ...local, labels: { environment: 'x' } }, 'labels', 'use the environment option'));
   it('rejects a label name Prometheus would refuse', () => rejects({ ...local, labels: { 'team-name': 'a' } }, 'labels', 'not a valid label name'));
   it('rejects more labels than Loki allows room for', () => {
     const labels = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`l${i}`, 'v']));
