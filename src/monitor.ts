@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { describeArgument } from './describe-argument.js';
 import { acquireExporter } from './export/exporter-registry.js';
 import { headerIdentity } from './export/user-headers.js';
 import type { EndpointSpec } from './instrument/endpoint-spec.js';
@@ -53,7 +54,7 @@ function describeMissing(specs: readonly EndpointSpec[]): string {
  */
 export function monitorEndpoints(client: unknown, options: MonitorOptions, specs: readonly EndpointSpec[], requireAll: boolean): Monitor {
   if (typeof client !== 'object' || client === null) {
-    throw new MonitoringError('GOM_INVALID_CLIENT', 'client is required: pass your OpenAI client, e.g. chat_v2.monitor(new OpenAI(), options)');
+    throw new MonitoringError('GOM_INVALID_CLIENT', `client: got ${describeArgument(client)}; pass your OpenAI client (an instance from the openai package, 4.x to 7.x), e.g. chat_v2.monitor(new OpenAI(), options)`);
   }
   const resolved = resolveOptions(options);
   const available = specs.filter((spec) => hasEndpoint(client, spec));
@@ -61,7 +62,7 @@ export function monitorEndpoints(client: unknown, options: MonitorOptions, specs
   if (available.length === 0 || (requireAll && missing.length > 0)) {
     throw new MonitoringError(
       'GOM_INVALID_CLIENT',
-      `client has no ${describeMissing(missing)}: pass an OpenAI or AzureOpenAI client from the openai package (4.x to 7.x)`,
+      `client has no ${describeMissing(missing)} (got ${describeArgument(client)}): pass an OpenAI or AzureOpenAI client from the openai package (4.x to 7.x)`,
     );
   }
   const { exporter, release } = acquireExporter({
