@@ -14,8 +14,13 @@ import type { Signal } from './http/retry-policy.js';
  *   `grafana_openai_monitoring_dropped_log_entries_total{reason}`: data that
  *   will never arrive, by why.
  *
- * A counter series exists from its first increment; all are cumulative for the
- * life of the exporter (the `instance` label in `selfLabels` keeps processes apart).
+ * Every series, for each signal and reason, exists at 0 from the first push
+ * (the client_golang advice "initialise labelled counters you know of"): an
+ * alert on `increase(…_push_failures_total[5m]) > 0` or a dashboard panel sees
+ * the series, and the first failure is an increase from 0, before anything has
+ * gone wrong. That is 32 series per process, bounded by the two enums below.
+ * All are cumulative for the life of the exporter (the `instance` label in
+ * `selfLabels` keeps processes apart).
  */
 
 /** Why one push attempt failed. */
@@ -47,6 +52,20 @@ export type DropReason =
   /** One sample or line alone was larger than the receiver accepts (413 for a request of one). */
   | 'too_large';
 
+// Records keyed by the unions, so a reason added to a union without a line here fails to compile.
+const FAILURE_REASONS = Object.keys({
+  rate_limited: 1, server_error: 1, network: 1, timeout: 1, rejected: 1, endpoint_config: 1, not_written: 1, too_large: 1,
+} satisfies Record<FailureReason, 1>) as FailureReason[];
+const DROP_REASONS = Object.keys({
+  queue_full: 1, rejected: 1, retries_exhausted: 1, too_old: 1, shutdown: 1, encode_error: 1, too_large: 1,
+} satisfies Record<DropReason, 1>) as DropReason[];
+const SIGNALS: readonly Signal[] = ['metrics', 'logs'];
+
+const PUSHES = 'grafana_openai_monitoring_pushes_total';
+const FAILURES = 'grafana_openai_monitoring_push_failures_total';
+const DROPPED_SAMPLES = 'grafana_openai_monitoring_dropped_samples_total';
+const DROPPED_LOG_ENTRIES = 'grafana_openai_monitoring_dropped_log_entries_total';
+
 export interface SelfMetricsSnapshot {
   readonly pushes: Readonly<Record<Signal, number>>;
   readonly failures: Readonly<Record<string, number>>;
@@ -75,8 +94,14 @@ export class SelfMetrics {
    * const self = new SelfMetrics({ job: 'integrations/openai', instance: 'host:123' });
    */
   constructor(private readonly labels: Readonly<Record<string, string>> = {}) {
-    // Fail at construction (monitor() time), not at the first push, on a label no receiver accepts.
-    makeSeries('grafana_openai_monitoring_pushes_total', { ...labels, signal: 'metrics' });
+    // Every series at 0 now; this also fails at construction (monitor() time), not at
+    // the first push, on a label no receiver accepts.
+    for (const signal of SIGNALS) {
+      this.add(PUSHES, { signal }, 0, false);
+      for (const reason of FAILURE_REASONS) this.add(FAILURES, { signal, reason }, 0, false);
+    }
+    for (const reason of DROP_REASONS) this.add(DROPPED_SAMPLES, { reason }, 0, false);
+    for (const reason of DROP_REASONS) this.add(DROPPED_LOG_ENTRIES, { reason }, 0, false);
   }
 
   /**
@@ -89,7 +114,7 @@ export class SelfMetrics {
     this.snapshotData.pushes[signal] += 1;
     // Not a change worth a push of its own: a push of the self counters would count
     // itself and keep an idle exporter pushing forever. It rides along with the next data.
-    this.add('grafana_openai_monitoring_pushes_total', { signal }, 1, false);
+    this.add(PUSHES, { signal }, 1, false);
   }
 
   /**
@@ -101,7 +126,7 @@ export class SelfMetrics {
   countFailure(signal: Signal, reason: FailureReason): void {
     const key = `${signal}:${reason}`;
     this.snapshotData.failures[key] = (this.snapshotData.failures[key] ?? 0) + 1;
-    this.add('grafana_openai_monitoring_push_failures_total', { signal, reason }, 1);
+    this.add(FAILURES, { signal, reason }, 1);
   }
 
   /**
@@ -114,9 +139,7 @@ export class SelfMetrics {
     if (count <= 0) return;
     const table = signal === 'metrics' ? this.snapshotData.droppedSamples : this.snapshotData.droppedLogEntries;
     table[reason] = (table[reason] ?? 0) + count;
-    const name =
-      signal === 'metrics' ? 'grafana_openai_monitoring_dropped_samples_total' : 'grafana_openai_monitoring_dropped_log_entries_total';
-    this.add(name, { reason }, count);
+    this.add(signal === 'metrics' ? DROPPED_SAMPLES : DROPPED_LOG_ENTRIES, { reason }, count);
   }
 
   /**
