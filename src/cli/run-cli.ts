@@ -1,6 +1,7 @@
 import { runCheck, type CliOutput } from './check-command.js';
 import { CHECK_FLAGS } from './check-settings.js';
 import { ArgumentError, parseArguments } from './parse-arguments.js';
+import { MonitoringError } from '../monitoring-error.js';
 import { VERSION } from '../version.js';
 
 /**
@@ -36,7 +37,7 @@ check options (flags win over the environment):
   --timeout-ms <ms>          longest wait for one request (default 5000)
   --read-wait-ms <ms>        how long the read-back keeps looking for the data (default 20000)
 
-Exit codes: 0 every step passed, 1 a push or read-back failed, 2 bad options.
+Exit codes: 0 every step passed, 1 a push or read-back failed (demo: telemetry refused or dropped), 2 bad options.
 The token is never printed.`;
 }
 
@@ -59,8 +60,13 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
       if (parsed.flags.size > 0) throw new ArgumentError('demo takes no options; set GRAFANA_* variables to push the demo to your Grafana stack');
       // Loaded on demand: the demo needs the `openai` package, `check` does not.
       const { runDemo } = await import('../demo/run-demo.js');
-      await runDemo(env);
-      return 0;
+      const { clean } = await runDemo(env).catch((error: unknown) => {
+        // Options from GRAFANA_* that monitor() refuses: bad usage, not a crash.
+        if (error instanceof MonitoringError && error.code === 'GOM_INVALID_OPTION') throw new ArgumentError(`demo: ${error.message} (from the GRAFANA_* variables)`);
+        throw error;
+      });
+      // Non-zero when an endpoint refused or dropped telemetry: a script or CI step must not read it as success.
+      return clean ? 0 : 1;
     }
     throw new ArgumentError(parsed.command === undefined ? 'a command is required' : `unknown command ${JSON.stringify(parsed.command)}`);
   } catch (error) {

@@ -68,6 +68,8 @@ const DROPPED_LOG_ENTRIES = 'grafana_openai_monitoring_dropped_log_entries_total
 
 export interface SelfMetricsSnapshot {
   readonly pushes: Readonly<Record<Signal, number>>;
+  /** Samples (metrics) and log entries (logs) the receiver accepted; not a pushed series. */
+  readonly delivered: Readonly<Record<Signal, number>>;
   readonly failures: Readonly<Record<string, number>>;
   readonly droppedSamples: Readonly<Partial<Record<DropReason, number>>>;
   readonly droppedLogEntries: Readonly<Partial<Record<DropReason, number>>>;
@@ -82,6 +84,7 @@ export class SelfMetrics {
   private readonly counters = new Map<string, Counter>();
   private readonly snapshotData = {
     pushes: { metrics: 0, logs: 0 } as Record<Signal, number>,
+    delivered: { metrics: 0, logs: 0 } as Record<Signal, number>,
     failures: {} as Record<string, number>,
     droppedSamples: {} as Partial<Record<DropReason, number>>,
     droppedLogEntries: {} as Partial<Record<DropReason, number>>,
@@ -115,6 +118,17 @@ export class SelfMetrics {
     // Not a change worth a push of its own: a push of the self counters would count
     // itself and keep an idle exporter pushing forever. It rides along with the next data.
     this.add(PUSHES, { signal }, 1, false);
+  }
+
+  /**
+   * Counts samples or log entries a receiver accepted, for `snapshot()` only
+   * (the demo's delivery report): a receiver counts what it stores itself.
+   *
+   * @example
+   * self.countDelivered('logs', 42);
+   */
+  countDelivered(signal: Signal, count: number): void {
+    this.snapshotData.delivered[signal] += count;
   }
 
   /**
@@ -172,6 +186,7 @@ export class SelfMetrics {
   snapshot(): SelfMetricsSnapshot {
     return {
       pushes: { ...this.snapshotData.pushes },
+      delivered: { ...this.snapshotData.delivered },
       failures: { ...this.snapshotData.failures },
       droppedSamples: { ...this.snapshotData.droppedSamples },
       droppedLogEntries: { ...this.snapshotData.droppedLogEntries },

@@ -59,6 +59,7 @@ export function signalDelivery(signal: Signal, endpoint: PushEndpoint, shared: S
   return async (body, oldestDataMs, count) => {
     const result = await deliverWithRetry({ signal, url: endpoint.url, body, headers: endpoint.headers, oldestDataMs }, context);
     if (result.delivered) {
+      self.countDelivered(signal, count);
       debugLog('%s: pushed %d after %d attempt(s)', signal, count, result.attempts);
       return undefined;
     }
