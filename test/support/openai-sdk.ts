@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './paths.js';
 
@@ -75,7 +75,12 @@ export function loadOpenAI(): LoadedOpenAI {
   const major = chosenSdkMajor();
   const packageName = `openai-v${major}`;
   // Read package.json by path: the SDK's `exports` map does not expose it.
-  const pkg = JSON.parse(readFileSync(join(repoRoot, 'node_modules', packageName, 'package.json'), 'utf8')) as {
+  const manifestPath = join(repoRoot, 'node_modules', packageName, 'package.json');
+  if (major === 7 && !existsSync(manifestPath)) {
+    // tools/node-gated/package.json: an optional dependency, installed only by npm running on Node >= 22.
+    throw new Error(`openai-v7 is not installed: npm installs it only when it runs on Node >= 22; run npm install with this Node (${process.versions.node})`);
+  }
+  const pkg = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
     version: string;
     engines?: { node?: string };
   };
