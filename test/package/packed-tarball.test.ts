@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../support/paths';
+import { readmeRelativeLinks } from '../support/readme-links';
 
 /**
  * What a user gets from npm: `npm pack`, installed into a fresh app beside
@@ -21,9 +22,23 @@ function npm(args: string[], cwd: string): string {
   return execFileSync('npm', all, options);
 }
 
+/** npm at its default log level, for what a user sees: exit status and stderr. */
+function npmAsUsersRunIt(args: string[], cwd: string): { status: number | null; stderr: string } {
+  const cli = process.env.GOM_NPM_CLI;
+  const all = [...args, '--no-audit', '--no-fund'];
+  const env = { ...process.env, npm_config_loglevel: 'notice', npm_config_update_notifier: 'false' };
+  const run =
+    cli !== undefined && cli !== ''
+      ? spawnSync(process.env.GOM_HOST_NODE ?? process.execPath, [cli, ...all], { cwd, env, encoding: 'utf8' })
+      : spawnSync('npm', all, { cwd, env, encoding: 'utf8' });
+  return { status: run.status, stderr: run.stderr };
+}
+
 describe('the packed tarball', () => {
   let app: string;
   let work: string;
+  /** What `npm install <tarball>` printed on stderr. */
+  let installWarnings = '';
 
   before(() => {
     work = mkdtempSync(join(tmpdir(), 'gom-pack-'));
@@ -34,7 +49,9 @@ describe('the packed tarball', () => {
     assert.ok(tarball, 'npm pack wrote no tarball');
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'fresh-app', version: '1.0.0', private: true }));
-    npm(['install', '--prefer-offline', join(work, tarball), 'openai@4.104.0'], app);
+    const install = npmAsUsersRunIt(['install', '--prefer-offline', join(work, tarball), 'openai@4.104.0'], app);
+    assert.equal(install.status, 0, install.stderr);
+    installWarnings = install.stderr;
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -83,5 +100,26 @@ describe('the packed tarball', () => {
     assert.ok(files.includes('dist/esm/index.d.ts'));
     assert.ok(files.includes('LICENSE.txt'));
     assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('build/')));
+  });
+
+  it('installs without a warning naming this package (no install script: the build runs at prepack)', () => {
+    const ours = installWarnings.split('\n').filter((line) => line.includes('grafana-openai-monitoring'));
+    assert.deepEqual(ours, []);
+    const manifest = JSON.parse(readFileSync(join(app, 'node_modules', 'grafana-openai-monitoring', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    for (const script of ['preinstall', 'install', 'postinstall', 'prepare']) assert.equal(manifest.scripts?.[script], undefined, `${script} script`);
+  });
+
+  it('holds every file the README links to, so its links resolve for a reader of the package', () => {
+    const installed = join(app, 'node_modules', 'grafana-openai-monitoring');
+    const links = readmeRelativeLinks(readFileSync(join(installed, 'README.md'), 'utf8'));
+    assert.ok(links.length >= 5, links.join(' '));
+    assert.deepEqual(links.filter((target) => !existsSync(join(installed, target))), []);
+  });
+
+  it('names its repository, home page and issue tracker', () => {
+    const manifest = JSON.parse(readFileSync(join(app, 'node_modules', 'grafana-openai-monitoring', 'package.json'), 'utf8')) as Record<string, unknown>;
+    assert.match(JSON.stringify(manifest.repository), /github\.com\/grafana\/grafana-openai-monitoring/);
+    assert.match(String(manifest.homepage), /^https:\/\//);
+    assert.match(JSON.stringify(manifest.bugs), /^\{"url":"https:\/\/.*issues"\}$/);
   });
 });
