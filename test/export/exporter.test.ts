@@ -29,6 +29,11 @@ function dataSamples(req: ReceivedRemoteWrite): { n: string; value: number; time
   return out;
 }
 
+/** Every sample of a received request, the self counters (pushed at 0 from the first push) included. */
+function samplesIn(req: ReceivedRemoteWrite): number {
+  return (req.series ?? []).reduce((n, s) => n + s.samples.length, 0);
+}
+
 function headerCount(rawHeaders: readonly string[], name: string): number {
   let count = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name.toLowerCase()) count += 1;
@@ -126,11 +131,12 @@ describe('Exporter: what goes on the wire', () => {
     const now = Date.now();
     for (let i = 0; i < 2500; i++) exporter.addSample(series('split'), i, now - 3000 + i);
     await exporter.flush();
-    const sent = prom.requests.slice(promBefore).map((r) => dataSamples(r));
-    assert.deepEqual(
-      sent.map((s) => s.length),
-      [1000, 1000, 500],
-    );
+    const requests = prom.requests.slice(promBefore);
+    const sent = requests.map((r) => dataSamples(r));
+    // The self counters ride in the first request and count toward its 1,000.
+    const selfCount = samplesIn(requests[0]) - sent[0].length;
+    assert.ok(selfCount > 0);
+    assert.deepEqual(requests.map(samplesIn), [1000, 1000, 500 + selfCount]);
     assert.deepEqual(
       sent.flat().map((s) => s.value),
       Array.from({ length: 2500 }, (_, i) => i),
@@ -262,8 +268,8 @@ describe('Exporter: what goes on the wire', () => {
       const pushes = own.samplesOf('grafana_openai_monitoring_pushes_total', { signal: 'metrics', job: 'integrations/openai', instance: 'host:1' });
       assert.deepEqual(
         pushes.map((s) => s.value),
-        [1],
-        'the second flush reports the first push',
+        [0, 1],
+        'the first push carries the counter at 0, the second flush reports the first push',
       );
       assert.deepEqual(own.violations, []);
     } finally {
@@ -323,7 +329,8 @@ describe('Exporter: answers and retries', () => {
       assert.equal(errors[0].signal, 'metrics');
       assert.equal(errors[0].status, 400);
       assert.match(errors[0].message, /out of order sample/);
-      assert.equal(exporter.stats().droppedSamples.rejected, 2);
+      assert.equal(dataSamples(prom.requests[0]).length, 2);
+      assert.equal(exporter.stats().droppedSamples.rejected, samplesIn(prom.requests[0]), 'every sample of the refused request, self counters included');
     } finally {
       await shutDownTestExporters();
       await prom.close();
@@ -407,7 +414,8 @@ describe('Exporter: answers and retries', () => {
       assert.equal(errors[0].code, 'GOM_PUSH_FAILED');
       assert.equal(errors[0].status, 500);
       assert.match(errors[0].message, /too old sample/);
-      assert.equal(exporter.stats().droppedSamples.retries_exhausted, 1);
+      assert.equal(dataSamples(prom.requests[0]).length, 1);
+      assert.equal(exporter.stats().droppedSamples.retries_exhausted, samplesIn(prom.requests[0]), 'every sample of the batch, self counters included');
       assert.equal(exporter.stats().queuedSamples, 0);
     } finally {
       await shutDownTestExporters();
