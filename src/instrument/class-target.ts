@@ -70,7 +70,8 @@ function resourcePrototype(clientClass: Function, spec: EndpointSpec): Record<st
  * classHasEndpoint(class {}, chatCompletionsEndpoint); // false
  */
 export function classHasEndpoint(value: unknown, spec: EndpointSpec): value is Function {
-  return typeof value === 'function' && typeof resourcePrototype(value, spec)?.create === 'function';
+  // A class has an object prototype (an arrow function has none, and `instanceof` it would throw).
+  return typeof value === 'function' && typeof value.prototype === 'object' && typeof resourcePrototype(value, spec)?.create === 'function';
 }
 
 /** The listener for this call, or undefined to let it through unobserved. */
@@ -115,7 +116,13 @@ export function patchClassEndpoint(
       listeners: [],
     };
     const wrapper: CreateMethod = function create(this: unknown, ...args: unknown[]): unknown {
-      const listener = created.listeners.length === 0 ? undefined : listenerFor(created, this);
+      let listener: ClassListener | undefined;
+      try {
+        listener = created.listeners.length === 0 ? undefined : listenerFor(created, this);
+      } catch {
+        // A getter or `instanceof` we do not expect threw: the call goes through unobserved (DESIGN §3 rule 3).
+        listener = undefined;
+      }
       if (listener === undefined) return created.original.apply(this, args);
       const client = (this as { _client: object })._client;
       const call = (body: unknown): unknown => {
