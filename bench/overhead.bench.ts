@@ -155,12 +155,12 @@ export async function runOverhead(receiver: ReceiverProcess, settings: OverheadS
     rows.push(row(chat, "CPU per chat call, the contract's floor, content off", 'floor off', n * blocksPerRound, undefined));
 
     // Issue 17: monitor(OpenAI) against chat_v2.monitor(client), same options, one
-    // interleaving. The class is a separate copy of the SDK (separate-sdk-copy.ts),
-    // so its patched prototypes lie on no other contender's path; a second instance
-    // monitor shows how far two identical monitored workloads land apart.
+    // interleaving. Each contender's client comes from a copy of the SDK of its own
+    // (separate-sdk-copy.ts): the class monitor's patched prototypes lie on no other
+    // contender's path, and no contender's SDK code is warmed by another's calls. A
+    // second instance monitor shows how far two identical monitored workloads land apart.
     const OpenAICopy = separateOpenAICopy();
-    const ofClass = fakeClient(OpenAICopy);
-    const [byInstance, byInstanceToo, byClass] = [fakeClient(), fakeClient(), ofClass];
+    const [byInstance, byInstanceToo, byClass] = [fakeClient(separateOpenAICopy()), fakeClient(separateOpenAICopy()), fakeClient(OpenAICopy)];
     const classMonitors = [
       monitorChat(byInstance, receiver, {}, '/instance'),
       monitorChat(byInstanceToo, receiver, {}, '/instance-too'),
