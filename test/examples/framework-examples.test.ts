@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { startDemoOpenAIServer } from '../../src/demo/demo-openai-server';
 import { startLokiReceiver, startRemoteWriteReceiver, type LokiReceiver, type RemoteWriteReceiver } from '../../src/testing/index';
 import { cleanEnv, distDir } from '../cli/cli-process';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-server';
@@ -66,11 +67,11 @@ describe('the framework examples', () => {
     assert.deepEqual([...prometheus.violations, ...loki.violations], []);
   });
 
-  function runExample(app: string, file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  function runExample(app: string, file: string, baseURL: string = fake.url): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const env = {
       ...cleanEnv(),
       OPENAI_API_KEY: 'sk-test-not-a-secret',
-      OPENAI_BASE_URL: fake.url,
+      OPENAI_BASE_URL: baseURL,
       GRAFANA_METRICS_URL: prometheus.url,
       GRAFANA_LOGS_URL: loki.queryUrl,
       GRAFANA_METRICS_USERNAME: '123456',
@@ -117,5 +118,26 @@ describe('the framework examples', () => {
     assert.deepEqual(fake.requests.map((r) => r.path), ['/v1/responses', '/v1/responses', '/v1/responses']);
     assert.equal(prometheus.count('openai_totalTokens', { source: 'node_responses' }), 3);
     assert.equal(loki.count({ source: 'node_responses' }), 3);
+  });
+
+  it('both run against the demo\'s local server (npm run demo), and every call reaches Grafana', { skip: langchain.skip || agents.skip }, async () => {
+    const demo = await startDemoOpenAIServer();
+    try {
+      const lcApp = userProject(langchain, ['@langchain/openai', '@langchain/core'], 'langchain.mjs');
+      const agentsApp = userProject(agents, ['@openai/agents', '@openai/agents-core', '@openai/agents-openai', '@openai/agents-realtime', 'zod'], 'openai-agents.mjs');
+      apps.push(lcApp, agentsApp);
+      const lcRun = await runExample(lcApp, 'langchain.mjs', demo.url);
+      assert.equal(lcRun.code, 0, lcRun.stderr);
+      assert.match(lcRun.stdout, /Grafana shows this call/);
+      assert.equal(loki.count({ source: 'node_chatv2' }), 2);
+      const agentsRun = await runExample(agentsApp, 'openai-agents.mjs', demo.url);
+      assert.equal(agentsRun.code, 0, agentsRun.stderr);
+      assert.match(agentsRun.stdout, /Grafana shows every call of this run/);
+      // Each run: the tool call, then the answer.
+      assert.equal(loki.count({ source: 'node_responses' }), 4);
+      assert.equal(prometheus.count('openai_totalTokens', { source: 'node_responses' }), 4);
+    } finally {
+      await demo.close();
+    }
   });
 });
