@@ -1,5 +1,5 @@
 import { chat_v2, type Monitor, type MonitorOptions } from '../src/index.js';
-import { loadOpenAI, type OpenAIClient } from '../test/support/openai-sdk.js';
+import { loadOpenAI, type OpenAIClient, type OpenAIModule } from '../test/support/openai-sdk.js';
 import { chatRequest, fakeOpenAIFetch } from './fake-openai-fetch.js';
 import { LOGS_PATH, METRICS_PATH, type ReceiverProcess } from './receiver-process.js';
 
@@ -13,13 +13,13 @@ import { LOGS_PATH, METRICS_PATH, type ReceiverProcess } from './receiver-proces
 export const BENCH_INSTANCE = 'bench:1';
 
 /**
- * A fresh, unpatched client answered by the fake fetch.
+ * A fresh, unpatched client answered by the fake fetch; of this run's SDK,
+ * or of the class given (a separate copy of it, separate-sdk-copy.ts).
  *
  * @example
  * const plain = fakeClient();
  */
-export function fakeClient(): OpenAIClient {
-  const { OpenAI } = loadOpenAI();
+export function fakeClient(OpenAI: OpenAIModule['OpenAI'] = loadOpenAI().OpenAI): OpenAIClient {
   return new OpenAI({ apiKey: 'sk-bench-not-a-secret', baseURL: 'http://openai.invalid/v1', maxRetries: 0, fetch: fakeOpenAIFetch as never });
 }
 
@@ -32,8 +32,9 @@ export function fakeClient(): OpenAIClient {
  *
  * @example
  * const monitor = monitorChat(fakeClient(), receiver, { disable_content: true }, '/off');
+ * const everyClient = monitorChat(OpenAI, receiver, {}, '/class'); // a client class: all its clients
  */
-export function monitorChat(client: OpenAIClient, receiver: ReceiverProcess, extra: Partial<MonitorOptions> = {}, pathPrefix = ''): Monitor {
+export function monitorChat(client: object, receiver: ReceiverProcess, extra: Partial<MonitorOptions> = {}, pathPrefix = ''): Monitor {
   return chat_v2.monitor(client, {
     metrics_url: pathPrefix === '' ? receiver.metricsUrl : `${receiver.origin}${pathPrefix}${METRICS_PATH}`,
     logs_url: pathPrefix === '' ? receiver.logsUrl : `${receiver.origin}${pathPrefix}${LOGS_PATH}`,

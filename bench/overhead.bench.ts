@@ -5,6 +5,7 @@ import { interleavedRounds, median, pairedRatio, type Contender, type RoundSetti
 import { STREAM_CONTENT_CHUNKS } from './fake-openai-fetch.js';
 import type { ReceiverProcess } from './receiver-process.js';
 import { contractFloorClient } from './contract-floor.js';
+import { separateOpenAICopy } from './separate-sdk-copy.js';
 import { straightforwardClient } from './straightforward-patch.js';
 import { formatNumber, type ResultRow } from './result-table.js';
 
@@ -98,6 +99,21 @@ function row(times: Map<string, RoundTimes>, measurement: string, name: string, 
   };
 }
 
+/** One row comparing two monitored contenders, each all-in (calls + flush), by the median of per-round ratios. */
+function against(times: Map<string, RoundTimes>, measurement: string, name: string, reference: string, callsPerRound: number): ResultRow {
+  const allIn = (t: RoundTimes): number[] => t.blocks.map((blocks, i) => blocks + t.after[i]);
+  const ours = allIn(timesOf(times, name));
+  const theirs = allIn(timesOf(times, reference));
+  return {
+    measurement,
+    baseline: `${formatNumber(median(theirs) / callsPerRound)} µs`,
+    ours: `${formatNumber(median(ours) / callsPerRound)} µs`,
+    ratio: pairedRatio(ours, theirs),
+    target: '',
+    met: undefined,
+  };
+}
+
 /**
  * Runs every variant and returns one row per variant: baseline µs per call,
  * monitored µs per call (calls + flush), their ratio against the target, and
@@ -137,6 +153,33 @@ export async function runOverhead(receiver: ReceiverProcess, settings: OverheadS
     rows.push(row(chat, 'CPU per chat call, a second unpatched client (noise floor)', 'unpatched too', n * blocksPerRound, undefined));
     rows.push(row(chat, "CPU per chat call, the contract's floor (contract-floor.ts), content on", 'floor on', n * blocksPerRound, undefined));
     rows.push(row(chat, "CPU per chat call, the contract's floor, content off", 'floor off', n * blocksPerRound, undefined));
+
+    // Issue 17: monitor(OpenAI) against chat_v2.monitor(client), same options, one
+    // interleaving. Each contender's client comes from a copy of the SDK of its own
+    // (separate-sdk-copy.ts): the class monitor's patched prototypes lie on no other
+    // contender's path, and no contender's SDK code is warmed by another's calls. A
+    // second instance monitor shows how far two identical monitored workloads land apart.
+    const OpenAICopy = separateOpenAICopy();
+    const [byInstance, byInstanceToo, byClass] = [fakeClient(separateOpenAICopy()), fakeClient(separateOpenAICopy()), fakeClient(OpenAICopy)];
+    const classMonitors = [
+      monitorChat(byInstance, receiver, {}, '/instance'),
+      monitorChat(byInstanceToo, receiver, {}, '/instance-too'),
+      monitorChat(OpenAICopy, receiver, {}, '/class'),
+    ];
+    monitors.push(...classMonitors);
+    const classes = await interleavedRounds(
+      [
+        { name: 'baseline', block: calls(plain, n, 1, false) },
+        monitored('instance', byInstance, classMonitors[0], n, 1, false),
+        monitored('instance too', byInstanceToo, classMonitors[1], n, 1, false),
+        monitored('class', byClass, classMonitors[2], n, 1, false),
+      ],
+      settings,
+    );
+    rows.push(row(classes, 'CPU per chat call, instance monitor chat_v2.monitor(client) (issue 17 interleaving)', 'instance', n * blocksPerRound, undefined));
+    rows.push(row(classes, 'CPU per chat call, class monitor chat_v2.monitor(OpenAI)', 'class', n * blocksPerRound, undefined));
+    rows.push(against(classes, 'CPU per chat call, class monitor against instance monitor', 'class', 'instance', n * blocksPerRound));
+    rows.push(against(classes, 'CPU per chat call, a second instance monitor against the first (noise floor)', 'instance too', 'instance', n * blocksPerRound));
 
     // Its own interleaving, each block waiting for its pushes: requests still in
     // flight would otherwise finish, and be charged, inside other contenders' blocks.

@@ -57,9 +57,16 @@ export const embeddings = {
  * Every endpoint the client has that this library knows, in one call: chat
  * completions, legacy completions, responses and embeddings.
  *
+ * Every entry point also takes the client class (`OpenAI`, `AzureOpenAI` or a
+ * subclass) instead of a client: then every client of that class is
+ * monitored, built before or after, including those a framework (LangChain.js,
+ * the Agents SDK) builds from the same copy of `openai`.
+ *
  * @example
+ * import OpenAI from 'openai';
  * import { monitor } from 'grafana-openai-monitoring';
- * const m = monitor(openai, options);
+ * const m = monitor(openai, options); // one client
+ * const all = monitor(OpenAI, options); // every client of the class
  * await m.shutdown();
  */
 export function monitor(client: object, options: MonitorOptions): Monitor {

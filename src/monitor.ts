@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
-import { describeArgument } from './describe-argument.js';
 import { acquireExporter } from './export/exporter-registry.js';
 import { headerIdentity } from './export/user-headers.js';
 import type { EndpointSpec } from './instrument/endpoint-spec.js';
-import { hasEndpoint, patchEndpoint } from './instrument/patch-endpoint.js';
+import { patchClassEndpoint } from './instrument/class-target.js';
+import { conflictingMonitor, watchCalls, type WatchedCalls } from './instrument/monitor-overlap.js';
+import { patchEndpoint } from './instrument/patch-endpoint.js';
 import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './monitor-options.js';
 import { MonitoringError } from './monitoring-error.js';
+import { resolveMonitorTarget } from './monitor-target.js';
 import { createPricer } from './pricing/price-call.js';
+import type { Observation } from './record/observation.js';
 import { Recorder } from './record/recorder.js';
 import { USER_AGENT } from './version.js';
 
@@ -20,7 +23,7 @@ import { USER_AGENT } from './version.js';
 export interface Monitor {
   /** Pushes what is buffered now. Never rejects: delivery problems go to `on_error`. */
   flush(): Promise<void>;
-  /** Flushes (bounded by `shutdown_timeout_ms`), stops timers and restores the client's original methods. */
+  /** Flushes (bounded by `shutdown_timeout_ms`), stops timers and restores the original methods (the client's, or the class's resources'). */
   shutdown(): Promise<void>;
 }
 
@@ -40,29 +43,34 @@ function monitorKey(resolved: ResolvedOptions): string {
   return createHash('sha256').update(identity).update('\u0000').update(token).digest('hex');
 }
 
-function describeMissing(specs: readonly EndpointSpec[]): string {
-  return specs.map((s) => `client.${s.path.join('.')}.create`).join(', ');
+/** Whose calls a monitor records, for the error that names a clash. */
+function describeWatched(watched: WatchedCalls): string {
+  const name = watched.clientClass.name || 'an anonymous class';
+  return watched.scope === 'class' ? `a monitor of the class ${name} (every client of it)` : `a monitor of a ${name} client`;
 }
 
 /**
- * Validates options, patches the client's endpoints that `specs` name, and
- * wires them to a (shared) exporter. `requireAll` is true for the
- * single-endpoint entry points, where a missing method means a wrong client.
+ * Validates options and the client (or client class), patches the endpoints
+ * that `specs` name, and wires them to a (shared) exporter. `requireAll` is
+ * true for the single-endpoint entry points, where a missing method means a
+ * wrong client.
  *
  * @example
  * monitorEndpoints(openai, options, [chatCompletionsEndpoint], true);
+ * monitorEndpoints(OpenAI, options, [chatCompletionsEndpoint], true); // every client of the class
  */
 export function monitorEndpoints(client: unknown, options: MonitorOptions, specs: readonly EndpointSpec[], requireAll: boolean): Monitor {
-  if (typeof client !== 'object' || client === null) {
-    throw new MonitoringError('GOM_INVALID_CLIENT', `client: got ${describeArgument(client)}; pass your OpenAI client (an instance from the openai package, 4.x to 7.x), e.g. chat_v2.monitor(new OpenAI(), options)`);
-  }
+  const { target, available } = resolveMonitorTarget(client, specs, requireAll);
   const resolved = resolveOptions(options);
-  const available = specs.filter((spec) => hasEndpoint(client, spec));
-  const missing = specs.filter((spec) => !available.includes(spec));
-  if (available.length === 0 || (requireAll && missing.length > 0)) {
+  const key = monitorKey(resolved);
+  const watched = available.map((spec): WatchedCalls => ({ scope: target.kind, clientClass: target.clientClass, source: spec.source, key }));
+  for (const wanted of watched) {
+    const clash = conflictingMonitor(wanted);
+    if (clash === undefined) continue;
     throw new MonitoringError(
-      'GOM_INVALID_CLIENT',
-      `client has no ${describeMissing(missing)} (got ${describeArgument(client)}): pass an OpenAI or AzureOpenAI client from the openai package (4.x to 7.x)`,
+      'GOM_CONFLICTING_MONITORS',
+      `these ${wanted.source} calls are already recorded by ${describeWatched(clash)} with other options; a call is recorded once, so ` +
+        'give both monitors the same options, monitor the class alone, or shut the other monitor down first',
     );
   }
   const { exporter, release } = acquireExporter({
@@ -77,8 +85,12 @@ export function monitorEndpoints(client: unknown, options: MonitorOptions, specs
     selfLabels: { job: 'integrations/openai', environment: resolved.environment, instance: resolved.instance },
   });
   const recorder = new Recorder(exporter, createPricer(resolved.prices), resolved);
-  const key = monitorKey(resolved);
-  const unpatches = available.map((spec) => patchEndpoint(client, spec, key, (observation) => recorder.record(observation), { streamUsage: resolved.streamUsage }));
+  const sink = (observation: Observation): void => recorder.record(observation);
+  const settings = { streamUsage: resolved.streamUsage };
+  const unpatches = available.map((spec) =>
+    target.kind === 'class' ? patchClassEndpoint(target.clientClass, spec, key, sink, settings) : patchEndpoint(target.client, spec, key, sink, settings),
+  );
+  unpatches.push(...watched.map(watchCalls));
   let shutdown: Promise<void> | undefined;
   return {
     flush: () => exporter.flush(),

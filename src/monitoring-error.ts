@@ -13,8 +13,14 @@
 export type MonitoringErrorCode =
   /** An option passed to `monitor()` is missing or wrong; `option` names it. */
   | 'GOM_INVALID_OPTION'
-  /** The object passed to `monitor()` is not an `openai` client (or lacks the endpoint). */
+  /** What was passed to `monitor()` is neither an `openai` client nor a client class (or lacks the endpoint). */
   | 'GOM_INVALID_CLIENT'
+  /**
+   * A class monitor and another monitor with different options would record the
+   * same calls (e.g. `monitor(OpenAI, a)` then `chat_v2.monitor(client, b)`);
+   * a call is recorded once, so the second `monitor()` throws.
+   */
+  | 'GOM_CONFLICTING_MONITORS'
   /** A push was refused in a way retrying cannot fix (4xx other than 429); data dropped. */
   | 'GOM_PUSH_REJECTED'
   /** A push kept failing (5xx, 429, network, timeout) until attempts or time ran out; data dropped. */

@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { answerResponses } from './demo-responses.js';
 
 /**
  * A small OpenAI-compatible server on loopback for `npm run demo`: it answers
- * Chat Completions and legacy Completions like the real API does (dated
+ * Chat Completions, legacy Completions and the Responses API (demo-responses.ts)
+ * like the real API does (dated
  * snapshot in `model`, `usage` with cached and reasoning details, SSE streams
  * with a usage chunk when asked, a 429 now and then), so the real `openai` SDK
  * can be monitored end to end without an account.
@@ -112,6 +114,7 @@ export async function startDemoOpenAIServer(): Promise<DemoOpenAIServer> {
     const path = (req.url ?? '').split('?')[0];
     if (req.method === 'POST' && path.endsWith('/chat/completions')) void answer(req, res, true);
     else if (req.method === 'POST' && path.endsWith('/completions')) void answer(req, res, false);
+    else if (req.method === 'POST' && path.endsWith('/responses')) void readJson(req).then((body) => answerResponses(body, res));
     else send(res, 404, { error: { message: `Unknown path ${path}`, type: 'invalid_request_error', param: null, code: null } });
   });
   // The SDK keeps connections alive; Node 16 and 18 let server.close() wait for them to time out (5 s).

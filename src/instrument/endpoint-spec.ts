@@ -10,6 +10,13 @@ import { field } from './sdk-shapes.js';
 export interface EndpointSpec {
   /** Property path from the client to the resource holding `create`, e.g. `['chat', 'completions']`. */
   readonly path: readonly string[];
+  /**
+   * Static path from the client class to the resource class whose prototype
+   * holds `create`, e.g. `['Chat', 'Completions']`: openai 4-7 expose every
+   * resource class on `OpenAI` (`OpenAI.Chat.Completions`), and subclasses
+   * such as `AzureOpenAI` inherit those statics.
+   */
+  readonly classPath: readonly string[];
   readonly source: Source;
   readonly operation: Operation;
   readonly reader: ResultReader;
@@ -27,6 +34,7 @@ export interface EndpointSpec {
  */
 export const chatCompletionsEndpoint: EndpointSpec = {
   path: ['chat', 'completions'],
+  classPath: ['Chat', 'Completions'],
   source: 'node_chatv2',
   operation: 'chat',
   reader: chatCompletionReader,
@@ -42,6 +50,7 @@ export const chatCompletionsEndpoint: EndpointSpec = {
  */
 export const completionsEndpoint: EndpointSpec = {
   path: ['completions'],
+  classPath: ['Completions'],
   source: 'node_chatv1',
   operation: 'text_completion',
   reader: completionReader,
@@ -57,6 +66,7 @@ export const completionsEndpoint: EndpointSpec = {
  */
 export const responsesEndpoint: EndpointSpec = {
   path: ['responses'],
+  classPath: ['Responses'],
   source: 'node_responses',
   operation: 'chat',
   reader: responseReader,
@@ -76,6 +86,7 @@ export const responsesEndpoint: EndpointSpec = {
  */
 export const embeddingsEndpoint: EndpointSpec = {
   path: ['embeddings'],
+  classPath: ['Embeddings'],
   source: 'node_embeddings',
   operation: 'embeddings',
   reader: embeddingReader,

@@ -36,6 +36,19 @@ function resourceOf(client: object, path: readonly string[]): Record<string, unk
 }
 
 /**
+ * True when `resource.create` is an instance monitor's wrapper that records
+ * calls: a class monitor (class-target.ts) then lets the call through to it,
+ * so a call both monitors apply to is recorded once.
+ *
+ * @example
+ * observedByOwnPatch(client.chat.completions); // true after chat_v2.monitor(client, options)
+ */
+export function observedByOwnPatch(resource: object): boolean {
+  const create = (resource as { create?: CreateMethod }).create;
+  return typeof create === 'function' && (create[PATCH_STATE]?.sinks.size ?? 0) > 0;
+}
+
+/**
  * True when the client has this endpoint (e.g. openai 4.0 has no `responses`).
  *
  * @example

@@ -263,7 +263,7 @@ describe(`monitoring the openai ${sdk.version} client end to end`, () => {
     const client = newClient(fake);
     assert.throws(() => chat_v2.monitor(client, { ...options(), metrics_url: 'prometheus.example.com' }), /^MonitoringError: metrics_url/);
     assert.throws(() => chat_v2.monitor(client, { ...options(), access_token: undefined }), /access_token/);
-    assert.throws(() => chat_v2.monitor({} as object, options()), /client has no client\.chat\.completions\.create/);
+    assert.throws(() => chat_v2.monitor({} as object, options()), /has no client\.chat\.completions\.create/);
   });
 
   /** The values arrays of every stream of every Loki push, as sent on the wire. */
