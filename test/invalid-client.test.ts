@@ -23,6 +23,6 @@ describe('a value that is not an openai client, passed to monitor()', () => {
     assert.throws(() => chat_v2.monitor('sk-proj-secret-key' as never, local), (err: Error) => !err.message.includes('sk-proj'));
   });
   it('names a number', () => rejectsClient(() => embeddings.monitor(42 as never, local), 'got a number'));
-  it('names an object of another class by its class', () => rejectsClient(() => chat_v2.monitor(new Map(), local), 'got a Map object'));
+  it('names an object of another class by its class', () => rejectsClient(() => chat_v2.monitor(new Map(), local), 'got an object of class Map'));
   it('names a plain object without the endpoint', () => rejectsClient(() => chat_v2.monitor({ chat: {} }, local), 'got a plain object'));
 });
