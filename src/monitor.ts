@@ -46,7 +46,7 @@ function monitorKey(resolved: ResolvedOptions): string {
 /** Whose calls a monitor records, for the error that names a clash. */
 function describeWatched(watched: WatchedCalls): string {
   const name = watched.clientClass.name || 'an anonymous class';
-  return watched.scope === 'class' ? `a monitor of the class ${name} (every client of it)` : `a monitor of a ${name} client`;
+  return watched.scope === 'class' ? `a monitor of the class ${name} (every client of it)` : `a monitor of one ${name} client`;
 }
 
 /**

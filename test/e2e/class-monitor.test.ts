@@ -123,7 +123,7 @@ describe(`monitor(OpenAI) with openai ${sdk.version}, end to end`, () => {
     keep(chat_v2.monitor(client, options()));
     assert.throws(
       () => keep(monitor(sdk.OpenAI, options({ environment: 'other' }))),
-      (err: unknown) => err instanceof MonitoringError && err.code === 'GOM_CONFLICTING_MONITORS' && /node_chatv2 calls are already recorded by a monitor of a OpenAI client/.test(err.message),
+      (err: unknown) => err instanceof MonitoringError && err.code === 'GOM_CONFLICTING_MONITORS' && /node_chatv2 calls are already recorded by a monitor of one OpenAI client/.test(err.message),
     );
   });
 
