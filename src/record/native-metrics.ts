@@ -85,7 +85,11 @@ export class NativeMetrics {
     const set = this.cellsFor(obs, errorType);
     const { key, labels } = set;
     set.duration ??= this.duration.cell(labels, key);
-    if (set.duration !== undefined) this.duration.observeIn(set.duration, obs.durationS);
+    if (set.duration !== undefined) {
+      this.duration.observeIn(set.duration, obs.durationS);
+      // Calls outside any span pay this one comparison (issue 21).
+      if (obs.trace !== undefined) this.duration.offerExemplarIn(set.duration, obs.durationS, obs.trace, obs.endMs);
+    }
     if (obs.timeToFirstChunkS !== undefined) {
       set.firstChunk ??= this.firstChunk.cell(labels, key);
       if (set.firstChunk !== undefined) this.firstChunk.observeIn(set.firstChunk, obs.timeToFirstChunkS);
@@ -109,7 +113,10 @@ export class NativeMetrics {
     }
     if (costUsd !== undefined) {
       set.cost ??= this.cost.cell(labels, key);
-      if (set.cost !== undefined) this.cost.observeIn(set.cost, costUsd);
+      if (set.cost !== undefined) {
+        this.cost.observeIn(set.cost, costUsd);
+        if (obs.trace !== undefined) this.cost.offerExemplarIn(set.cost, costUsd, obs.trace, obs.endMs);
+      }
     } else if (usage !== undefined) {
       const model = obs.responseModel ?? obs.requestModel;
       set.unpriced ??= this.unpriced.cell({ ...this.constantLabels, gen_ai_response_model: model }, `${model}`);
