@@ -1,5 +1,6 @@
 import type { Monitor } from '../src/index.js';
 import type { OpenAIClient } from '../test/support/openai-sdk.js';
+import { callsInSpans, startBenchTracing } from './active-span-calls.js';
 import { chatCalls, fakeClient, monitorChat } from './bench-clients.js';
 import { interleavedRounds, median, pairedRatio, type Contender, type RoundSettings, type RoundTimes } from './cpu-rounds.js';
 import { STREAM_CONTENT_CHUNKS } from './fake-openai-fetch.js';
@@ -54,7 +55,15 @@ function calls(client: OpenAIClient, count: number, concurrency: number, stream:
  * each flush send its own round, as it does below 1,000 calls per second per
  * model.
  */
-function monitored(name: string, client: OpenAIClient, monitor: Pick<Monitor, 'flush'>, perBlock: number, concurrency: number, stream: boolean): Contender {
+function monitored(
+  name: string,
+  client: OpenAIClient,
+  monitor: Pick<Monitor, 'flush'>,
+  perBlock: number,
+  concurrency: number,
+  stream: boolean,
+  makeCalls: () => Promise<void> = () => chatCalls(client, perBlock, concurrency, stream),
+): Contender {
   let roundStart: number | undefined;
   let callsThisRound = 0;
   return {
@@ -62,7 +71,7 @@ function monitored(name: string, client: OpenAIClient, monitor: Pick<Monitor, 'f
     block: () => {
       roundStart ??= Date.now();
       callsThisRound += perBlock;
-      return chatCalls(client, perBlock, concurrency, stream);
+      return makeCalls();
     },
     after: async () => {
       const due = (roundStart ?? 0) + callsThisRound + 1 - Date.now();
@@ -81,8 +90,8 @@ function timesOf(times: Map<string, RoundTimes>, name: string): RoundTimes {
 }
 
 /** One row: medians per call for display; the paired ratio (blocks + flush against the baseline's blocks) against the target. */
-function row(times: Map<string, RoundTimes>, measurement: string, name: string, callsPerRound: number, target: number | undefined): ResultRow {
-  const base = timesOf(times, 'baseline');
+function row(times: Map<string, RoundTimes>, measurement: string, name: string, callsPerRound: number, target: number | undefined, baseline = 'baseline'): ResultRow {
+  const base = timesOf(times, baseline);
   const ours = timesOf(times, name);
   const allIn = ours.blocks.map((blocks, i) => blocks + ours.after[i]);
   const ratio = pairedRatio(allIn, base.blocks);
@@ -178,6 +187,28 @@ export async function runOverhead(receiver: ReceiverProcess, settings: OverheadS
     );
     rows.push(row(parallel, `CPU per chat call, ${CONCURRENT} concurrent, content on`, '100 concurrent', CONCURRENT * waves.blocksPerRound, 1.1));
     rows.push(row(parallel, `CPU per chat call, ${CONCURRENT} concurrent, the contract's floor, content on`, 'floor 100 concurrent', CONCURRENT * waves.blocksPerRound, undefined));
+
+    // Issue 21: an app that traces. Registered only for this interleaving, so
+    // the rows above are an app without tracing (the API loaded, no span ever
+    // active). Outside any span the call must cost what it costs above; inside
+    // one, the capture and the exemplar choice are charged against the same
+    // calls in spans unmonitored (the spans' own cost is on both sides).
+    const tracing = startBenchTracing();
+    try {
+      const traced = await interleavedRounds(
+        [
+          { name: 'baseline', block: calls(plain, n, 1, false) },
+          monitored('outside any span', withContent, contentOn, n, 1, false),
+          { name: 'baseline in spans', block: () => callsInSpans(plain, tracing.tracer, n) },
+          monitored('in spans', withContent, contentOn, n, 1, false, () => callsInSpans(withContent, tracing.tracer, n)),
+        ],
+        settings,
+      );
+      rows.push(row(traced, 'CPU per chat call, the app traces, call outside any span, content on', 'outside any span', n * blocksPerRound, 1.1));
+      rows.push(row(traced, 'CPU per chat call, each in its own sampled span, against unmonitored calls in spans, content on', 'in spans', n * blocksPerRound, undefined, 'baseline in spans'));
+    } finally {
+      tracing.stop();
+    }
   } finally {
     for (const monitor of monitors) await monitor.shutdown();
     for (const floor of floors) floor.close();
