@@ -16,16 +16,19 @@ let fake: FakeOpenAI;
 let loki: LokiReceiver;
 let tracing: Tracing;
 
-before(async () => {
-  fake = await startFakeOpenAI();
-  loki = await startLokiReceiver();
-  tracing = startTracing();
-});
-after(async () => {
-  tracing.stop();
-  await fake.close();
-  await loki.close();
-});
+/** Registered inside each describe (Node 16's runner runs file-level hooks after the suites). */
+function withTracedApp(): void {
+  before(async () => {
+    fake = await startFakeOpenAI();
+    loki = await startLokiReceiver();
+    tracing = startTracing();
+  });
+  after(async () => {
+    tracing.stop();
+    await fake.close();
+    await loki.close();
+  });
+}
 
 function vectorValue(data: unknown): number {
   const result = (data as { result: { value: [number, string] }[] }).result;
@@ -49,6 +52,7 @@ async function tracedCalls(prom: PrometheusHandle, environment: string): Promise
 }
 
 describeWithPrometheus(`a Prometheus with exemplar storage, fed by the openai ${sdk.version} client in traced code`, (prom) => {
+  withTracedApp();
   it('returns the exemplar of the duration and the cost histograms through /api/v1/query_exemplars, with the trace id of a traced call', async () => {
     const { traceIds, errors, startSec } = await tracedCalls(prom, 'exemplars');
     assert.deepEqual(errors, []);
@@ -72,6 +76,7 @@ describeWithPrometheus(`a Prometheus with exemplar storage, fed by the openai ${
 }, { exemplarStorage: true });
 
 describeWithPrometheus(`a Prometheus without exemplar storage, fed the same pushes by the openai ${sdk.version} client`, (prom) => {
+  withTracedApp();
   it('accepts every push and stores every sample; it keeps no exemplar', async () => {
     const { errors, startSec } = await tracedCalls(prom, 'no-exemplars');
     assert.deepEqual(errors, [], 'no push was refused');
