@@ -51,6 +51,8 @@ interface CallCells {
  * flush: operation duration, token usage by `gen_ai_token_type`, time to first
  * chunk (streams), per-call cost, cached-input and reasoning token counters,
  * `x-ratelimit-remaining-*` gauges, and a counter of calls without a price.
+ * Calls made in a sampled OpenTelemetry span also offer themselves as the
+ * duration and cost histograms' exemplar of the flush (exemplar-choice.ts).
  *
  * @example
  * const native = new NativeMetrics({ job: 'integrations/openai', environment: 'prod', instance: 'h:1' });
