@@ -1,7 +1,9 @@
 import type { Monitor } from '../src/index.js';
 import type { OpenAIClient } from '../test/support/openai-sdk.js';
+import { callsInSpans, startBenchTracing } from './active-span-calls.js';
 import { chatCalls, fakeClient, monitorChat } from './bench-clients.js';
-import { interleavedRounds, median, pairedRatio, type Contender, type RoundSettings, type RoundTimes } from './cpu-rounds.js';
+import { captureActiveTrace } from '../src/instrument/active-trace.js';
+import { cpuMicros, interleavedRounds, median, pairedRatio, type Contender, type RoundSettings, type RoundTimes } from './cpu-rounds.js';
 import { STREAM_CONTENT_CHUNKS } from './fake-openai-fetch.js';
 import type { ReceiverProcess } from './receiver-process.js';
 import { contractFloorClient } from './contract-floor.js';
@@ -55,7 +57,15 @@ function calls(client: OpenAIClient, count: number, concurrency: number, stream:
  * each flush send its own round, as it does below 1,000 calls per second per
  * model.
  */
-function monitored(name: string, client: OpenAIClient, monitor: Pick<Monitor, 'flush'>, perBlock: number, concurrency: number, stream: boolean): Contender {
+function monitored(
+  name: string,
+  client: OpenAIClient,
+  monitor: Pick<Monitor, 'flush'>,
+  perBlock: number,
+  concurrency: number,
+  stream: boolean,
+  makeCalls: () => Promise<void> = () => chatCalls(client, perBlock, concurrency, stream),
+): Contender {
   let roundStart: number | undefined;
   let callsThisRound = 0;
   return {
@@ -63,7 +73,7 @@ function monitored(name: string, client: OpenAIClient, monitor: Pick<Monitor, 'f
     block: () => {
       roundStart ??= Date.now();
       callsThisRound += perBlock;
-      return chatCalls(client, perBlock, concurrency, stream);
+      return makeCalls();
     },
     after: async () => {
       const due = (roundStart ?? 0) + callsThisRound + 1 - Date.now();
@@ -82,8 +92,8 @@ function timesOf(times: Map<string, RoundTimes>, name: string): RoundTimes {
 }
 
 /** One row: medians per call for display; the paired ratio (blocks + flush against the baseline's blocks) against the target. */
-function row(times: Map<string, RoundTimes>, measurement: string, name: string, callsPerRound: number, target: number | undefined): ResultRow {
-  const base = timesOf(times, 'baseline');
+function row(times: Map<string, RoundTimes>, measurement: string, name: string, callsPerRound: number, target: number | undefined, baseline = 'baseline'): ResultRow {
+  const base = timesOf(times, baseline);
   const ours = timesOf(times, name);
   const allIn = ours.blocks.map((blocks, i) => blocks + ours.after[i]);
   const ratio = pairedRatio(allIn, base.blocks);
@@ -221,9 +231,76 @@ export async function runOverhead(receiver: ReceiverProcess, settings: OverheadS
     );
     rows.push(row(parallel, `CPU per chat call, ${CONCURRENT} concurrent, content on`, '100 concurrent', CONCURRENT * waves.blocksPerRound, 1.1));
     rows.push(row(parallel, `CPU per chat call, ${CONCURRENT} concurrent, the contract's floor, content on`, 'floor 100 concurrent', CONCURRENT * waves.blocksPerRound, undefined));
+
   } finally {
     for (const monitor of monitors) await monitor.shutdown();
     for (const floor of floors) floor.close();
   }
   return rows;
+}
+
+/**
+ * Issue 21: the app traces (the real `@opentelemetry/api`, SDK tracer and
+ * async-hooks context manager, registered for this measurement only). Outside
+ * any span a monitored call must cost what it costs in an app without
+ * tracing; inside spans, the monitored calls are charged against the same
+ * calls in spans unmonitored (the spans' own cost is on both sides). Each
+ * monitored contender has its own exporter, so a flush carries its own calls.
+ * A last row times the capture itself (`captureActiveTrace()`, what a call
+ * outside any span pays) over many reads, per call, against the baseline call.
+ *
+ * @example
+ * const rows = await runTracingOverhead(receiver, DEFAULT_OVERHEAD);
+ */
+export async function runTracingOverhead(receiver: ReceiverProcess, settings: OverheadSettings = DEFAULT_OVERHEAD): Promise<ResultRow[]> {
+  const plain = fakeClient();
+  const outside = fakeClient();
+  const inside = fakeClient();
+  const monitors = [monitorChat(outside, receiver, {}, '/traced-outside'), monitorChat(inside, receiver, {}, '/traced-inside')];
+  const [outsideMonitor, insideMonitor] = monitors;
+  const { callsPerBlock: n, blocksPerRound } = settings;
+  const tracing = startBenchTracing();
+  try {
+    const traced = await interleavedRounds(
+      [
+        { name: 'baseline', block: calls(plain, n, 1, false) },
+        monitored('outside any span', outside, outsideMonitor, n, 1, false),
+        { name: 'baseline in spans', block: () => callsInSpans(plain, tracing.tracer, n) },
+        monitored('in spans', inside, insideMonitor, n, 1, false, () => callsInSpans(inside, tracing.tracer, n)),
+      ],
+      settings,
+    );
+    const rows = [
+      row(traced, 'CPU per chat call, the app traces, call outside any span, content on', 'outside any span', n * blocksPerRound, 1.1),
+      row(traced, 'CPU per chat call, each in its own sampled span, against unmonitored calls in spans, content on', 'in spans', n * blocksPerRound, undefined, 'baseline in spans'),
+    ];
+    const captured = captureCost();
+    const callMicros = median(timesOf(traced, 'baseline').blocks) / (n * blocksPerRound);
+    rows.push({
+      measurement: 'CPU of reading the active span outside any span (captureActiveTrace), per call, against the unmonitored call',
+      baseline: `${formatNumber(callMicros)} µs`,
+      ours: `${formatNumber(captured * 1000)} ns`,
+      ratio: (callMicros + captured) / callMicros,
+      target: '',
+      met: undefined,
+    });
+    return rows;
+  } finally {
+    tracing.stop();
+    for (const monitor of monitors) await monitor.shutdown();
+  }
+}
+
+/** Median µs of one `captureActiveTrace()` outside any span, over 9 runs of 200,000 reads. */
+function captureCost(): number {
+  const reads = 200_000;
+  const runs: number[] = [];
+  let found = 0;
+  for (let run = 0; run < 9; run++) {
+    const start = process.cpuUsage();
+    for (let i = 0; i < reads; i++) if (captureActiveTrace() !== undefined) found += 1;
+    runs.push(cpuMicros(start) / reads);
+  }
+  if (found !== 0) throw new Error('a span was active: the measurement is of calls outside any span');
+  return median(runs);
 }

@@ -3,7 +3,7 @@ import { VERSION } from '../src/index.js';
 import { loadOpenAI } from '../test/support/openai-sdk.js';
 import { DEFAULT_ENCODING, runEncoding } from './encoding.bench.js';
 import { DEFAULT_MEMORY, runMemory } from './memory.bench.js';
-import { DEFAULT_OVERHEAD, runOverhead } from './overhead.bench.js';
+import { DEFAULT_OVERHEAD, runOverhead, runTracingOverhead } from './overhead.bench.js';
 import { DEFAULT_PUSHES, runPushes } from './pushes.bench.js';
 import { startReceiver, type ReceiverProcess } from './receiver-process.js';
 import { renderTable, type ResultRow } from './result-table.js';
@@ -14,18 +14,21 @@ import { DEFAULT_SOAK, runSoak } from './soak.bench.js';
  *
  *   node build/bench/run-benchmarks.js                 # all of them (~3-4 min on 2 cores, 1 of them the soak)
  *   node build/bench/run-benchmarks.js overhead memory # some of them
+ *   node build/bench/run-benchmarks.js tracing         # issue 21: calls in an app that traces
  *   node build/bench/run-benchmarks.js --quick         # fewer rounds and calls: a smoke run, not a result
  *
  * Exits 1 when a target is missed, so CI can run it as a check.
  */
 
-type Measurement = 'overhead' | 'encoding' | 'pushes' | 'memory' | 'soak';
-const ALL: readonly Measurement[] = ['overhead', 'encoding', 'pushes', 'memory', 'soak'];
+type Measurement = 'overhead' | 'tracing' | 'encoding' | 'pushes' | 'memory' | 'soak';
+const ALL: readonly Measurement[] = ['overhead', 'tracing', 'encoding', 'pushes', 'memory', 'soak'];
 
 async function measure(name: Measurement, receiver: ReceiverProcess, quick: boolean): Promise<ResultRow[]> {
   switch (name) {
     case 'overhead':
       return runOverhead(receiver, quick ? { ...DEFAULT_OVERHEAD, rounds: 3, warmup: 1, blocksPerRound: 10 } : DEFAULT_OVERHEAD);
+    case 'tracing':
+      return runTracingOverhead(receiver, quick ? { ...DEFAULT_OVERHEAD, rounds: 3, warmup: 1, blocksPerRound: 10 } : DEFAULT_OVERHEAD);
     case 'encoding':
       return runEncoding(quick ? { rounds: 3, warmup: 1, batch: 10_000 } : DEFAULT_ENCODING);
     case 'pushes':

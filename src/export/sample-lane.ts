@@ -1,6 +1,7 @@
 import { debugLog } from '../debug-log.js';
 import { MonitoringError } from '../monitoring-error.js';
 import { BoundedQueue, type TakeDecision } from './bounded-queue.js';
+import type { Exemplar } from './exemplar.js';
 import type { LaneContext, TooLarge } from './lane-context.js';
 import { RequestSizeLimit } from './request-size-limit.js';
 import { encodeWriteRequest } from './remote-write/encode-write-request.js';
@@ -21,8 +22,8 @@ import { TimestampSequencer } from './timestamp-sequencer.js';
  * flush, when there is no next one and a few ms ahead are harmless.
  */
 
-/** A source of cumulative series (e.g. histograms) read at each flush. */
-export type Collector = () => Iterable<{ series: Series; value: number }>;
+/** A source of cumulative series (e.g. histograms) read at each flush; a bucket may carry the exemplar of the interval. */
+export type Collector = () => Iterable<{ series: Series; value: number; exemplar?: Exemplar }>;
 
 export class SampleLane {
   private readonly queue: BoundedQueue<Sample>;
@@ -137,14 +138,16 @@ export class SampleLane {
   /** Collector series and the self counters, stamped now (never ahead of the clock except at the final flush). */
   private collectExtras(now: number, final: boolean): Sample[] {
     const out: Sample[] = [];
-    const stamp = (series: Series, value: number): void => {
+    const stamp = (series: Series, value: number, exemplar?: Exemplar): void => {
       const last = this.sequencer.lastMs(series.key);
       if (!final && last !== undefined && last >= now) return; // already stamped this ms: next flush
-      out.push({ series, value, timestampMs: this.sequencer.nextMs(series.key, now) });
+      const timestampMs = this.sequencer.nextMs(series.key, now);
+      // Only the few buckets with an exemplar get the property: other samples keep one shape.
+      out.push(exemplar === undefined ? { series, value, timestampMs } : { series, value, timestampMs, exemplar });
     };
     for (const collect of this.collectors) {
       try {
-        for (const { series, value } of collect()) stamp(series, value);
+        for (const { series, value, exemplar } of collect()) stamp(series, value, exemplar);
       } catch (err) {
         debugLog('a collector failed: %s', err);
       }

@@ -1,3 +1,5 @@
+import type { Exemplar } from './exemplar.js';
+
 /**
  * A Prometheus series: a metric name plus constant labels, validated and sorted
  * once when it is created so that the hot path only looks it up.
@@ -25,6 +27,8 @@ export interface Sample {
   readonly value: number;
   /** Integer milliseconds since the epoch. */
   timestampMs: number;
+  /** An observation behind the value, with its trace (histogram buckets only; exemplar.ts). */
+  readonly exemplar?: Exemplar;
 }
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

@@ -1,4 +1,5 @@
 import type { DeferredLine, LokiStream } from './log-entry.js';
+import type { Exemplar } from './exemplar.js';
 import type { Series } from './series.js';
 
 /**
@@ -21,8 +22,11 @@ export interface TelemetrySink {
    * values only). A DeferredLine is turned into text at the flush.
    */
   addLogEntry(stream: LokiStream, timestampMs: number, line: string | DeferredLine, structuredMetadata?: Readonly<Record<string, string>>): void;
-  /** Registers cumulative series (counters, histograms) read and stamped at each flush; returns an unregister function. */
-  addCollector(collect: () => Iterable<{ series: Series; value: number }>): () => void;
+  /**
+   * Registers cumulative series (counters, histograms) read and stamped at each
+   * flush, a point with at most one exemplar; returns an unregister function.
+   */
+  addCollector(collect: () => Iterable<{ series: Series; value: number; exemplar?: Exemplar }>): () => void;
   /**
    * Registers work to run at the start of every flush, before the queues are
    * read (also before `stats()` and the exit delivery look at them): a recorder

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { warnOnce } from '../debug-log.js';
 import type { Observation } from '../record/observation.js';
+import { captureActiveTrace } from './active-trace.js';
 import type { ClientTarget } from './client-target.js';
 import type { EndpointSpec } from './endpoint-spec.js';
 import { observeStream, type StreamEnd } from './observe-stream.js';
@@ -162,6 +163,8 @@ class CallTracker {
       durationS: 0,
       outcome: 'ok',
       prompt: spec.promptOf(body),
+      // Read now, synchronously inside the app's `create()`: its span is the active context only here.
+      trace: captureActiveTrace(),
     };
   }
 

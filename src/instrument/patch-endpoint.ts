@@ -1,3 +1,4 @@
+import { loadTraceApi } from './active-trace.js';
 import { describeClient, type ClientTarget } from './client-target.js';
 import type { EndpointSpec } from './endpoint-spec.js';
 import { observeCall, type ObservationSink } from './observe-call.js';
@@ -80,6 +81,7 @@ export function patchEndpoint(
   const resource = resourceOf(client, spec.path);
   const current = resource?.create;
   if (resource === undefined || typeof current !== 'function') throw new TypeError(`client.${spec.path.join('.')}.create is not a function`);
+  loadTraceApi(); // once per process, here rather than in the first call
   let state = (current as CreateMethod)[PATCH_STATE];
   if (state === undefined) {
     const created: PatchState = {

@@ -1,4 +1,7 @@
+import type { Exemplar } from '../export/exemplar.js';
 import { makeSeries, type Series } from '../export/series.js';
+import { ExemplarChoice } from './exemplar-choice.js';
+import type { TraceContext } from './observation.js';
 
 /**
  * One label set's buckets, sum and count, with their series built once. Callers
@@ -16,6 +19,8 @@ export interface HistogramCell {
   readonly bucketSeries: readonly Series[];
   readonly sumSeries: Series;
   readonly countSeries: Series;
+  /** Made when the label set's first call in a sampled trace is observed. */
+  exemplar?: ExemplarChoice;
 }
 
 /**
@@ -76,24 +81,51 @@ export class CumulativeHistogram {
    */
   observeIn(cell: HistogramCell, value: number): void {
     if (!Number.isFinite(value)) return;
-    let i = 0;
-    while (i < this.bounds.length && value > this.bounds[i]) i += 1;
+    const i = this.bucketOf(value);
     cell.counts[i] += 1;
     cell.sum += value;
     cell.count += 1;
   }
 
-  /** Current cumulative values of every series. */
-  *collect(): Iterable<{ series: Series; value: number }> {
+  /**
+   * Offers a call's value as the cell's exemplar for this flush (exemplar-choice.ts):
+   * kept if the call ran in a sampled trace and is the largest so far.
+   *
+   * @example
+   * if (obs.trace !== undefined) h.offerExemplarIn(cell, obs.durationS, obs.trace, obs.endMs);
+   */
+  offerExemplarIn(cell: HistogramCell, value: number, trace: TraceContext, timestampMs: number): void {
+    if (!trace.sampled) return;
+    cell.exemplar ??= new ExemplarChoice();
+    cell.exemplar.offer(trace, value, timestampMs);
+  }
+
+  /**
+   * Current cumulative values of every series. The exemplar chosen since the
+   * last collect rides on the bucket its value falls in (the `le` bucket of
+   * the smallest bound not below it, as client_golang attaches exemplars), so
+   * `…_bucket` queries such as histogram_quantile() find it; it is then let go.
+   */
+  *collect(): Iterable<{ series: Series; value: number; exemplar?: Exemplar }> {
     for (const cell of this.cells.values()) {
+      const exemplar = cell.exemplar?.take();
+      const exemplarBucket = exemplar === undefined ? -1 : this.bucketOf(exemplar.value);
       let cumulative = 0;
       for (let i = 0; i < cell.bucketSeries.length; i++) {
         cumulative += cell.counts[i];
-        yield { series: cell.bucketSeries[i], value: cumulative };
+        if (i === exemplarBucket) yield { series: cell.bucketSeries[i], value: cumulative, exemplar };
+        else yield { series: cell.bucketSeries[i], value: cumulative };
       }
       yield { series: cell.sumSeries, value: cell.sum };
       yield { series: cell.countSeries, value: cell.count };
     }
+  }
+
+  /** Index of the bucket `value` is counted in: the first bound not below it, else `+Inf`. */
+  private bucketOf(value: number): number {
+    let i = 0;
+    while (i < this.bounds.length && value > this.bounds[i]) i += 1;
+    return i;
   }
 
   private newCell(labels: Readonly<Record<string, string | undefined>>): HistogramCell {

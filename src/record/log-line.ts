@@ -42,6 +42,10 @@ export interface LogLine {
   response?: string;
   /** True when prompt or response were cut to fit `max_content_length` or Loki's 256 KiB line limit. */
   truncated?: boolean;
+  /** The OpenTelemetry trace the call was made in (hex), for Grafana's derived fields and "logs to traces". */
+  trace_id?: string;
+  /** The span that was active at the call (hex). */
+  span_id?: string;
 }
 
 /**
@@ -85,6 +89,8 @@ export function buildLogLine(
     time_to_first_chunk_s: obs.timeToFirstChunkS === undefined ? undefined : round6(obs.timeToFirstChunkS),
     request_id: obs.requestId,
     service_tier: obs.serviceTier,
+    trace_id: obs.trace?.traceId,
+    span_id: obs.trace?.spanId,
   };
   const copied = content.disableContent ? undefined : (content.copied ?? copyContent(obs, content.maxContentLength));
   if (copied !== undefined) {
@@ -131,6 +137,7 @@ const MAX_METADATA_VALUE_CHARS = 1024;
  *
  * @example
  * structuredMetadataOf(line); // { request_id: 'req_1', response_model: 'gpt-4.1-2025-04-14', finish_reason: 'stop', input_tokens: '19', output_tokens: '238', cost_usd: '0.001942' }
+ * // a call made inside a span adds trace_id: '5b8aa5a2d2c872e8321cf37308d69df2', span_id: '051581bf3cb55c13'
  */
 export function structuredMetadataOf(line: LogLine): Record<string, string> {
   const pairs: [string, unknown][] = [
@@ -140,6 +147,8 @@ export function structuredMetadataOf(line: LogLine): Record<string, string> {
     ['input_tokens', line.usage?.input_tokens],
     ['output_tokens', line.usage?.output_tokens],
     ['cost_usd', line.cost_usd],
+    ['trace_id', line.trace_id],
+    ['span_id', line.span_id],
   ];
   const metadata: Record<string, string> = {};
   for (const [name, value] of pairs) {

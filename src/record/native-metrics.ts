@@ -51,6 +51,8 @@ interface CallCells {
  * flush: operation duration, token usage by `gen_ai_token_type`, time to first
  * chunk (streams), per-call cost, cached-input and reasoning token counters,
  * `x-ratelimit-remaining-*` gauges, and a counter of calls without a price.
+ * Calls made in a sampled OpenTelemetry span also offer themselves as the
+ * duration and cost histograms' exemplar of the flush (exemplar-choice.ts).
  *
  * @example
  * const native = new NativeMetrics({ job: 'integrations/openai', environment: 'prod', instance: 'h:1' });
@@ -85,7 +87,11 @@ export class NativeMetrics {
     const set = this.cellsFor(obs, errorType);
     const { key, labels } = set;
     set.duration ??= this.duration.cell(labels, key);
-    if (set.duration !== undefined) this.duration.observeIn(set.duration, obs.durationS);
+    if (set.duration !== undefined) {
+      this.duration.observeIn(set.duration, obs.durationS);
+      // Calls outside any span pay this one comparison (issue 21).
+      if (obs.trace !== undefined) this.duration.offerExemplarIn(set.duration, obs.durationS, obs.trace, obs.endMs);
+    }
     if (obs.timeToFirstChunkS !== undefined) {
       set.firstChunk ??= this.firstChunk.cell(labels, key);
       if (set.firstChunk !== undefined) this.firstChunk.observeIn(set.firstChunk, obs.timeToFirstChunkS);
@@ -109,7 +115,10 @@ export class NativeMetrics {
     }
     if (costUsd !== undefined) {
       set.cost ??= this.cost.cell(labels, key);
-      if (set.cost !== undefined) this.cost.observeIn(set.cost, costUsd);
+      if (set.cost !== undefined) {
+        this.cost.observeIn(set.cost, costUsd);
+        if (obs.trace !== undefined) this.cost.offerExemplarIn(set.cost, costUsd, obs.trace, obs.endMs);
+      }
     } else if (usage !== undefined) {
       const model = obs.responseModel ?? obs.requestModel;
       set.unpriced ??= this.unpriced.cell({ ...this.constantLabels, gen_ai_response_model: model }, `${model}`);

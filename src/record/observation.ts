@@ -33,6 +33,19 @@ export interface ObservedError {
   message: string;
 }
 
+/**
+ * The OpenTelemetry span that was active when the app made the call
+ * (instrument/active-trace.ts): W3C trace-context ids as lowercase hex.
+ */
+export interface TraceContext {
+  /** 32 hex digits, not all zero. */
+  readonly traceId: string;
+  /** 16 hex digits, not all zero. */
+  readonly spanId: string;
+  /** The W3C `sampled` flag: the trace is being recorded, so a link to it can be opened. */
+  readonly sampled: boolean;
+}
+
 export interface Observation {
   source: Source;
   operation: Operation;
@@ -70,4 +83,6 @@ export interface Observation {
   /** `x-ratelimit-remaining-*` response headers, when present. */
   rateLimitRemainingRequests?: number;
   rateLimitRemainingTokens?: number;
+  /** The active span at the call, when the app traces with `@opentelemetry/api`. */
+  trace?: TraceContext;
 }

@@ -9,7 +9,7 @@ const MAX_OTHER_CHARS = 4096;
 /** …and arrays to this many items. */
 const MAX_OTHER_ITEMS = 64;
 /** The last resort keeps these fields only. */
-const MINIMAL_FIELDS = ['source', 'operation', 'provider', 'request_model', 'response_model', 'stream', 'outcome', 'status', 'duration_s'];
+const MINIMAL_FIELDS = ['source', 'operation', 'provider', 'request_model', 'response_model', 'stream', 'outcome', 'status', 'duration_s', 'trace_id', 'span_id'];
 
 /**
  * Serialises a line and guarantees it fits Loki's limit (vector E11: at most

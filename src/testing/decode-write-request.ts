@@ -4,8 +4,10 @@ import protobuf from 'protobufjs/minimal.js';
  * Decodes a remote-write 1.0 `WriteRequest` (reference/wire-protocols.md §1.1)
  * with protobufjs' `Reader`, keeping what a strict receiver must see: labels in
  * wire order (to check they are sorted), and every field number met (remote-write
- * 1.0 sends only WriteRequest field 1 and TimeSeries fields 1 and 2; decoders
- * skip others silently, which would hide a client sending them).
+ * 1.0 sends only WriteRequest field 1 and TimeSeries fields 1, 2 and 3, the
+ * exemplars of prompb/types.proto that Prometheus' own sender adds with
+ * `send_exemplars`; decoders skip others silently, which would hide a client
+ * sending them).
  */
 
 /** One TimeSeries as it was on the wire. */
@@ -13,6 +15,15 @@ export interface WireTimeSeries {
   /** Labels in wire order (a conforming client sorts them byte-wise). */
   readonly labels: { readonly name: string; readonly value: string }[];
   readonly samples: { readonly value: number; readonly timestampMs: number }[];
+  /** Exemplars (TimeSeries field 3): an observation with its labels, e.g. `trace_id`. */
+  readonly exemplars: WireExemplar[];
+}
+
+/** One `Exemplar { labels = 1; value = 2; timestamp = 3 }` as it was on the wire. */
+export interface WireExemplar {
+  readonly labels: { readonly name: string; readonly value: string }[];
+  readonly value: number;
+  readonly timestampMs: number;
 }
 
 export interface DecodedWriteRequest {
@@ -55,8 +66,25 @@ function readSample(reader: ProtoReader, end: number, unexpected: string[]): { v
   return { value, timestampMs };
 }
 
+function readExemplar(reader: ProtoReader, end: number, unexpected: string[]): WireExemplar {
+  const exemplar: { labels: { name: string; value: string }[]; value: number; timestampMs: number } = { labels: [], value: 0, timestampMs: 0 };
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    if (tag === 0x0a) {
+      const labelEnd = reader.uint32() + reader.pos;
+      exemplar.labels.push(readLabel(reader, labelEnd, unexpected));
+    } else if (tag === 0x11) exemplar.value = reader.double();
+    else if (tag === 0x18) exemplar.timestampMs = Number(reader.int64().toString());
+    else {
+      unexpected.push(`Exemplar field ${tag >>> 3}`);
+      reader.skipType(tag & 7);
+    }
+  }
+  return exemplar;
+}
+
 function readSeries(reader: ProtoReader, end: number, unexpected: string[]): WireTimeSeries {
-  const series: WireTimeSeries = { labels: [], samples: [] };
+  const series: WireTimeSeries = { labels: [], samples: [], exemplars: [] };
   while (reader.pos < end) {
     const tag = reader.uint32();
     if (tag === 0x0a) {
@@ -65,8 +93,11 @@ function readSeries(reader: ProtoReader, end: number, unexpected: string[]): Wir
     } else if (tag === 0x12) {
       const sampleEnd = reader.uint32() + reader.pos;
       series.samples.push(readSample(reader, sampleEnd, unexpected));
+    } else if (tag === 0x1a) {
+      const exemplarEnd = reader.uint32() + reader.pos;
+      series.exemplars.push(readExemplar(reader, exemplarEnd, unexpected));
     } else {
-      unexpected.push(`TimeSeries field ${tag >>> 3} (${tag >>> 3 === 3 ? 'exemplars' : tag >>> 3 === 4 ? 'native histograms' : 'unknown'})`);
+      unexpected.push(`TimeSeries field ${tag >>> 3} (${tag >>> 3 === 4 ? 'native histograms' : 'unknown'})`);
       reader.skipType(tag & 7);
     }
   }

@@ -19,6 +19,8 @@ export interface DashboardTarget {
   expr?: string;
   refId?: string;
   datasource?: DatasourceRef;
+  /** Prometheus targets: ask for exemplars too. */
+  exemplar?: boolean;
 }
 export interface DashboardPanel {
   id?: number;
@@ -29,6 +31,7 @@ export interface DashboardPanel {
   targets?: DashboardTarget[];
   panels?: DashboardPanel[];
   collapsed?: boolean;
+  fieldConfig?: { overrides?: { matcher?: { id?: string; options?: string }; properties?: { id?: string; value?: unknown }[] }[] };
 }
 export interface DashboardVariable {
   name: string;
@@ -76,13 +79,23 @@ export function allPanels(dashboard: Dashboard): DashboardPanel[] {
 }
 
 /**
- * The PromQL of every target of every panel.
+ * The panels that show logs from the Loki data source (the rest query Prometheus).
+ *
+ * @example
+ * logPanels(native).map((p) => p.title); // ['Calls (log lines, with trace links)']
+ */
+export function logPanels(dashboard: Dashboard): DashboardPanel[] {
+  return allPanels(dashboard).filter((p) => p.datasource?.type === 'loki');
+}
+
+/**
+ * The PromQL of every target of every Prometheus panel.
  *
  * @example
  * for (const q of panelQueries(native)) console.log(q.panel, q.expr);
  */
 export function panelQueries(dashboard: Dashboard): PanelQuery[] {
-  return allPanels(dashboard).flatMap((panel) =>
+  return allPanels(dashboard).filter((p) => p.datasource?.type !== 'loki').flatMap((panel) =>
     (panel.targets ?? []).map((t) => ({ panel: panel.title ?? `panel ${panel.id}`, refId: t.refId ?? '?', expr: t.expr ?? '' })),
   );
 }

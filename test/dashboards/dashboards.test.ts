@@ -10,6 +10,7 @@ import {
   interpolate,
   labelValues,
   loadDashboard,
+  logPanels,
   panelQueries,
   queryVariables,
   selectors,
@@ -27,6 +28,11 @@ import { runDashboardWorkload, UNPRICED_MODEL, type WorkloadResult } from './das
 
 const ENVIRONMENT = 'dash-e2e';
 const DATASOURCE_REF = { type: 'prometheus', uid: '${datasource}' };
+const LOKI_REF = { type: 'loki', uid: '${loki_datasource}' };
+
+// Grafana's own LogQL grammar (the one Grafana's query editor uses).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parser: logql } = require('@grafana/lezer-logql') as { parser: { parse(query: string): { iterate(spec: { enter(node: { type: { isError: boolean } }): void }): void } } };
 /** What Grafana puts in for its built-ins; the workload's samples are all within the last minute. */
 const BUILTINS = { __rate_interval: '1m', __interval: '1m', __range: '1h' };
 /**
@@ -97,13 +103,14 @@ for (const { file } of CASES) {
       }
     });
 
-    it('points every panel, query and variable at the datasource variable', () => {
+    it('points every panel, query and variable at the datasource variable (log panels at the Loki one)', () => {
       for (const p of allPanels(dashboard).filter((panel) => panel.type !== 'row')) {
-        assert.deepEqual(p.datasource, DATASOURCE_REF, `panel ${p.title}`);
+        const expected = p.type === 'logs' ? LOKI_REF : DATASOURCE_REF;
+        assert.deepEqual(p.datasource, expected, `panel ${p.title}`);
         assert.ok((p.targets ?? []).length > 0, `panel ${p.title} has queries`);
         const refIds = (p.targets ?? []).map((t) => t.refId);
         assert.equal(new Set(refIds).size, refIds.length, `panel ${p.title}: unique refIds`);
-        for (const t of p.targets ?? []) assert.deepEqual(t.datasource, DATASOURCE_REF, `panel ${p.title} query ${t.refId}`);
+        for (const t of p.targets ?? []) assert.deepEqual(t.datasource, expected, `panel ${p.title} query ${t.refId}`);
       }
       for (const v of variables) assert.deepEqual(v.variable.datasource, DATASOURCE_REF, `variable ${v.name}`);
     });
@@ -122,6 +129,42 @@ for (const { file } of CASES) {
     });
   });
 }
+
+describe('dashboards/openai-native.json, from a slow or costly call to its trace (issue 21)', () => {
+  const dashboard = loadDashboard('openai-native.json');
+  const variable = (name: string) => (dashboard.templating?.list ?? []).find((v) => v.name === name);
+
+  it('shows exemplars on the call duration panel', () => {
+    const latency = allPanels(dashboard).find((p) => p.title === 'Call duration');
+    assert.ok(latency?.targets?.length);
+    for (const t of latency.targets) {
+      assert.match(t.expr ?? '', /gen_ai_client_operation_duration_seconds_bucket/, 'exemplars ride on the bucket series');
+      assert.equal(t.exemplar, true, `query ${t.refId}`);
+    }
+  });
+
+  it('has a log panel whose lines link to their trace in the Tempo data source', () => {
+    assert.equal(variable('loki_datasource')?.type, 'datasource');
+    assert.equal(variable('loki_datasource')?.query, 'loki');
+    assert.equal(variable('tempo_datasource')?.query, 'tempo');
+    const [logs] = logPanels(dashboard);
+    assert.equal(logs?.type, 'logs');
+    for (const t of logs.targets ?? []) {
+      const expr = t.expr ?? '';
+      let errors = 0;
+      logql.parse(expr).iterate({ enter: (node) => void (node.type.isError && errors++) });
+      assert.equal(errors, 0, `LogQL parses: ${expr}`);
+      for (const wanted of ['job=~"$job"', 'environment=~"$environment"', '| json']) assert.ok(expr.includes(wanted), `${wanted} in ${expr}`);
+    }
+    const override = logs.fieldConfig?.overrides?.find((o) => o.matcher?.options === 'trace_id');
+    const links = override?.properties?.find((p) => p.id === 'links')?.value as { title: string; url: string }[] | undefined;
+    const trace = links?.find((l) => l.title === 'trace');
+    assert.ok(trace, 'a "trace" link on the trace_id field');
+    const left = JSON.parse(decodeURIComponent(trace.url.replace(/^\/explore\?left=/, ''))) as { datasource: string; queries: { query: string }[] };
+    assert.equal(left.datasource, '${tempo_datasource}');
+    assert.equal(left.queries[0].query, '${__value.raw}');
+  });
+});
 
 describeWithPrometheus('the dashboards over a real Prometheus fed by the monitored openai client', (prom) => {
   let workload: WorkloadResult;

@@ -78,6 +78,44 @@ describe('the packed tarball', () => {
     assert.equal(out.trim(), 'ok function');
   });
 
+  // @opentelemetry/api is an optional peer: an app without it gets the library as it was (issue 21).
+  const untracedCall = `
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-4.1-2025-04-14',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'Hello!' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 } }));
+      });
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const prom = await startRemoteWriteReceiver();
+    const loki = await startLokiReceiver();
+    const client = new OpenAI({ apiKey: 'sk-test-not-a-secret', baseURL: 'http://127.0.0.1:' + server.address().port + '/v1' });
+    const monitor = chat_v2.monitor(client, { metrics_url: prom.url, logs_url: loki.url, structured_metadata: true });
+    const answer = await client.chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'Hi' }] });
+    await monitor.shutdown();
+    let otel = 'missing';
+    try { createRequire(process.cwd() + '/index.js').resolve('@opentelemetry/api'); otel = 'installed'; } catch {}
+    const [line] = loki.lines();
+    console.log(JSON.stringify({ otel, content: answer.choices[0].message.content, tokens: prom.sum('openai_totalTokens'), lines: loki.count(), traced: 'trace_id' in line.json || 'span_id' in line.json }));
+    await prom.close(); await loki.close(); server.close();
+  `;
+  const untracedExpected = { otel: 'missing', content: 'Hello!', tokens: 11, lines: 1, traced: false };
+
+  it('works without @opentelemetry/api installed, by require(): a call is recorded as before, with no trace fields', () => {
+    const loader = `const http = require('http'); const { createRequire } = require('module'); const OpenAI = require('openai'); const { chat_v2 } = require('grafana-openai-monitoring'); const { startRemoteWriteReceiver, startLokiReceiver } = require('grafana-openai-monitoring/testing');`;
+    const out = execFileSync(process.execPath, ['-e', `${loader} (async () => { ${untracedCall} })();`], { cwd: app, encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out), untracedExpected);
+  });
+
+  it('works without @opentelemetry/api installed, by import', () => {
+    const loader = `import http from 'http'; import { createRequire } from 'module'; import OpenAI from 'openai'; import { chat_v2 } from 'grafana-openai-monitoring'; import { startRemoteWriteReceiver, startLokiReceiver } from 'grafana-openai-monitoring/testing';`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `${loader} ${untracedCall}`], { cwd: app, encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out), untracedExpected);
+  });
+
   it('exposes the testing receivers as grafana-openai-monitoring/testing, both ways', () => {
     const use = `const r = await startRemoteWriteReceiver(); const l = await startLokiReceiver(); console.log(typeof r.url, typeof l.url); await r.close(); await l.close();`;
     const cjs = execFileSync(process.execPath, ['-e', `const { startRemoteWriteReceiver, startLokiReceiver } = require('grafana-openai-monitoring/testing'); (async () => { ${use} })();`], { cwd: app, encoding: 'utf8' });

@@ -56,7 +56,7 @@ const LINE_FIELDS: Record<keyof LogLine, true> = {
   source: true, operation: true, provider: true, server_address: true, request_model: true, response_model: true,
   stream: true, outcome: true, status: true, error: true, finish_reason: true, finish_reasons: true, usage: true,
   usage_estimated: true, cost_usd: true, duration_s: true, time_to_first_chunk_s: true, request_id: true,
-  service_tier: true, prompt: true, response: true, truncated: true,
+  service_tier: true, prompt: true, response: true, truncated: true, trace_id: true, span_id: true,
 };
 const ERROR_FIELDS: Record<keyof NonNullable<LogLine['error']>, true> = { type: true, status: true, code: true, message: true };
 const USAGE_FIELDS: Record<keyof NonNullable<LogLine['usage']>, true> = {
@@ -106,6 +106,9 @@ const CASES: Record<string, Record<string, unknown>> = {
     usage: { input: 18, output: 2, total: 20 }, usageEstimated: true,
   })),
   'truncated content': lineOf(observation({ responseText: 'x'.repeat(500), prompt: [{ role: 'user', content: 'y'.repeat(500) }] }), { disableContent: false, maxContentLength: 100 }),
+  'inside a span': lineOf(observation({
+    status: 200, responseModel: 'gpt-4.1-2025-04-14', trace: { traceId: '5b8aa5a2d2c872e8321cf37308d69df2', spanId: '051581bf3cb55c13', sampled: true },
+  })),
   'disable_content': lineOf(observation({ responseText: 'secret answer', prompt: [{ role: 'user', content: 'secret question' }] }), { disableContent: true, maxContentLength: 100 }),
 };
 
@@ -184,6 +187,13 @@ describe('the Loki line schema (docs/log-line.md)', () => {
     assert.deepEqual(line.prompt, [{ role: 'user', content: 'y'.repeat(100) }]);
   });
 
+  it('names the trace and span the call was made in, and nothing of either outside a span', () => {
+    assert.equal(CASES['inside a span'].trace_id, '5b8aa5a2d2c872e8321cf37308d69df2');
+    assert.equal(CASES['inside a span'].span_id, '051581bf3cb55c13');
+    assert.equal('trace_id' in CASES['ok call'], false);
+    assert.equal('span_id' in CASES['ok call'], false);
+  });
+
   it('carries no prompt or response text with disable_content', () => {
     const line = CASES['disable_content'];
     assert.equal('prompt' in line, false);
@@ -201,6 +211,11 @@ describe('structuredMetadataOf', () => {
       request_id: 'req_1', response_model: 'gpt-4.1-2025-04-14', finish_reason: 'stop', input_tokens: '19', output_tokens: '238', cost_usd: '0.001942',
     });
     assert.deepEqual(structuredMetadataOf(buildLogLine(observation({ outcome: 'error', error: { type: 'APIConnectionError', message: 'down' } }), undefined, content)), {});
+  });
+
+  it('carries trace_id and span_id for a call made inside a span', () => {
+    const trace = { traceId: '5b8aa5a2d2c872e8321cf37308d69df2', spanId: '051581bf3cb55c13', sampled: false };
+    assert.deepEqual(structuredMetadataOf(buildLogLine(observation({ trace }), undefined, content)), { trace_id: trace.traceId, span_id: trace.spanId });
   });
 
   it('stays within Loki bounds whatever a server sends', () => {

@@ -25,6 +25,18 @@ export type PromQueryData =
   | { resultType: 'matrix'; result: PromMatrixItem[] }
   | { resultType: 'scalar' | 'string'; result: [number, string] };
 
+/** One series' exemplars from `/api/v1/query_exemplars` (docs/querying/api.md, "Querying exemplars"). */
+export interface PromExemplars {
+  seriesLabels: Record<string, string>;
+  exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
+}
+
+/** How to start the private Prometheus. */
+export interface PrometheusOptions {
+  /** `--enable-feature=exemplar-storage`: keep the exemplars pushed by remote-write. Default off, as Prometheus' own default. */
+  exemplarStorage?: boolean;
+}
+
 /** A private Prometheus with the remote-write receiver on, for one test file. */
 export interface PrometheusServer {
   /** `http://127.0.0.1:P` */
@@ -34,6 +46,8 @@ export interface PrometheusServer {
   /** Instant query at `timeSec` (default: now). */
   query(promql: string, timeSec?: number): Promise<PromQueryData>;
   queryRange(promql: string, startSec: number, endSec: number, stepSec: number): Promise<PromQueryData>;
+  /** Exemplars of the series `promql` selects between `startSec` and `endSec` (empty without exemplar storage). */
+  queryExemplars(promql: string, startSec: number, endSec: number): Promise<PromExemplars[]>;
   /** Kills it and removes its data directory. */
   stop(): Promise<void>;
   /** The last lines it logged, for assertion messages. */
@@ -103,7 +117,7 @@ async function waitReady(url: string, child: ChildProcess, logs: () => string, t
   throw new Error(`prometheus not ready after ${timeoutMs} ms:\n${logs()}`);
 }
 
-async function launch(bin: string): Promise<PrometheusServer> {
+async function launch(bin: string, options: PrometheusOptions): Promise<PrometheusServer> {
   const dir = mkdtempSync(join(tmpdir(), 'gom-prometheus-'));
   // No scrape jobs: the only data is what tests push (wire-protocols.md §2).
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\n');
@@ -114,6 +128,7 @@ async function launch(bin: string): Promise<PrometheusServer> {
     `--storage.tsdb.path=${join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
     '--web.enable-remote-write-receiver',
+    ...(options.exemplarStorage === true ? ['--enable-feature=exemplar-storage'] : []),
     '--log.level=warn',
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -142,9 +157,9 @@ async function launch(bin: string): Promise<PrometheusServer> {
     await stop();
     throw err;
   }
-  async function api(path: string, params: Record<string, string>): Promise<PromQueryData> {
+  async function api<T = PromQueryData>(path: string, params: Record<string, string>): Promise<T> {
     const res = await httpGet(`${url}${path}?${new URLSearchParams(params).toString()}`);
-    const parsed = JSON.parse(res.body) as { status: string; data?: PromQueryData; error?: string };
+    const parsed = JSON.parse(res.body) as { status: string; data?: T; error?: string };
     if (parsed.status !== 'success' || !parsed.data) throw new Error(`prometheus ${path} ${res.status}: ${parsed.error ?? res.body}`);
     return parsed.data;
   }
@@ -154,6 +169,7 @@ async function launch(bin: string): Promise<PrometheusServer> {
     query: (promql, timeSec) => api('/api/v1/query', { query: promql, time: String(timeSec ?? Date.now() / 1000) }),
     queryRange: (promql, start, end, step) =>
       api('/api/v1/query_range', { query: promql, start: String(start), end: String(end), step: String(step) }),
+    queryExemplars: (promql, start, end) => api<PromExemplars[]>('/api/v1/query_exemplars', { query: promql, start: String(start), end: String(end) }),
     stop,
     logs: () => log,
   };
@@ -161,14 +177,14 @@ async function launch(bin: string): Promise<PrometheusServer> {
 
 /**
  * Starts a private Prometheus (remote-write receiver on, temp storage, a free loopback
- * port) and waits for `/-/ready`. Returns undefined when the binary is missing, unless
+ * port; exemplar storage when asked) and waits for `/-/ready`. Returns undefined when the binary is missing, unless
  * `CI=true`, where a missing Prometheus is a failure.
  *
  * @example
  * const prom = await startPrometheus();
  * if (prom) { await push(prom.writeUrl); console.log(await prom.query('up')); await prom.stop(); }
  */
-export async function startPrometheus(): Promise<PrometheusServer | undefined> {
+export async function startPrometheus(options: PrometheusOptions = {}): Promise<PrometheusServer | undefined> {
   const bin = findPrometheusBinary();
   if (!bin) {
     if (process.env.CI === 'true') throw new Error(`${PROMETHEUS_MISSING} (CI=true: .ci/run must install it)`);
@@ -177,7 +193,7 @@ export async function startPrometheus(): Promise<PrometheusServer | undefined> {
   // The free port can be taken between probe and bind: try a few times.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launch(bin);
+      return await launch(bin, options);
     } catch (err) {
       if (attempt >= 3 || !/address already in use/i.test(String(err))) throw err;
     }
@@ -202,8 +218,9 @@ export interface PrometheusHandle {
  *     assert.equal((await prom.server.query('my_metric')).resultType, 'vector');
  *   });
  * });
+ * describeWithPrometheus('exemplars', (prom) => { ... }, { exemplarStorage: true });
  */
-export function describeWithPrometheus(name: string, fn: (prom: PrometheusHandle) => void): void {
+export function describeWithPrometheus(name: string, fn: (prom: PrometheusHandle) => void, options: PrometheusOptions = {}): void {
   if (!findPrometheusBinary()) {
     if (process.env.CI === 'true') {
       describe(name, () => {
@@ -225,7 +242,7 @@ export function describeWithPrometheus(name: string, fn: (prom: PrometheusHandle
   };
   describe(name, () => {
     before(async () => {
-      server = await startPrometheus();
+      server = await startPrometheus(options);
     });
     after(async () => {
       await server?.stop();

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ConditionWaiters, HttpAnswer, startLoopbackServer } from './loopback-server.js';
-import { checkRemoteWriteHeaders, checkSeriesLabels, decodeRemoteWriteBody, WireSeries } from './remote-write-wire-check.js';
+import { checkExemplars, checkRemoteWriteHeaders, checkSeriesLabels, decodeRemoteWriteBody, WireExemplar, WireSeries } from './remote-write-wire-check.js';
 
 /**
  * A loopback stand-in for a strict Prometheus remote-write receiver
@@ -39,6 +39,8 @@ export interface StoredSample {
 export interface StoredSeries {
   labels: Record<string, string>;
   samples: StoredSample[];
+  /** Exemplars received with the series, in arrival order. */
+  exemplars: WireExemplar[];
 }
 
 export interface RemoteWriteReceiverOptions {
@@ -57,9 +59,18 @@ export interface RemoteWriteReceiver {
   series(): StoredSeries[];
   /** Samples of every stored series named `metricName` whose labels include `labelMatch`. */
   samplesOf(metricName: string, labelMatch?: Record<string, string>): StoredSample[];
+  /** Exemplars of every stored series named `metricName` whose labels include `labelMatch`, with the series' labels. */
+  exemplarsOf(metricName: string, labelMatch?: Record<string, string>): (WireExemplar & { series: Record<string, string> })[];
   /** Resolves once `predicate(receiver)` is true, checked after every request. */
   waitFor(predicate: (receiver: RemoteWriteReceiver) => boolean, timeoutMs: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What one request brings for one series, stored if the answer is 2xx. */
+interface Accepted {
+  labels: WireSeries['labels'];
+  samples: StoredSample[];
+  exemplars: WireExemplar[];
 }
 
 const WRITE_PATHS = new Set(['/api/v1/write', '/api/prom/push']);
@@ -93,16 +104,18 @@ export async function startRemoteWriteReceiver(opts: RemoteWriteReceiverOptions 
   }
 
   /** Checks ordering and freshness against what is stored; returns the samples a 2xx would store. */
-  function checkSamples(series: WireSeries[], problems: string[]): Map<string, { labels: WireSeries['labels']; samples: StoredSample[] }> {
+  function checkSamples(series: WireSeries[], problems: string[]): Map<string, Accepted> {
     const now = Date.now();
-    const accepted = new Map<string, { labels: WireSeries['labels']; samples: StoredSample[] }>();
+    const accepted = new Map<string, Accepted>();
     for (const ts of series) {
       problems.push(...checkSeriesLabels(ts.labels));
       const key = seriesKey(ts.labels);
       const name = ts.labels.find((l) => l.name === '__name__')?.value ?? '?';
       if (ts.samples.length === 0) problems.push(`series ${name} sent with no samples`);
+      problems.push(...checkExemplars(name, ts.exemplars, now, maxFutureMs));
       let entry = accepted.get(key);
-      if (!entry) accepted.set(key, (entry = { labels: ts.labels, samples: [] }));
+      if (!entry) accepted.set(key, (entry = { labels: ts.labels, samples: [], exemplars: [] }));
+      entry.exemplars.push(...ts.exemplars);
       for (const sample of ts.samples) {
         const previous = entry.samples.length > 0 ? entry.samples[entry.samples.length - 1] : stored.get(key)?.samples.slice(-1)[0];
         if (!Number.isSafeInteger(sample.timestampMs)) {
@@ -123,7 +136,7 @@ export async function startRemoteWriteReceiver(opts: RemoteWriteReceiverOptions 
   const server = await startLoopbackServer(async (http) => {
     const req: ReceivedRemoteWrite = { ...http, violations: [] };
     requests.push(req);
-    let accepted = new Map<string, { labels: WireSeries['labels']; samples: StoredSample[] }>();
+    let accepted = new Map<string, Accepted>();
     if (req.method !== 'POST') req.violations.push(`method ${req.method}; remote-write is POST`);
     else if (!WRITE_PATHS.has(req.path)) req.violations.push(`POST to ${req.path}, not a remote-write path`);
     else {
@@ -138,15 +151,16 @@ export async function startRemoteWriteReceiver(opts: RemoteWriteReceiverOptions 
     const answer = opts.respond?.(req) ?? defaultAnswer(req);
     req.status = answer.status;
     if (answer.status >= 200 && answer.status < 300) {
-      for (const [key, { labels, samples }] of accepted) {
+      for (const [key, { labels, samples, exemplars }] of accepted) {
         if (samples.length === 0) continue;
         let target = stored.get(key);
         if (!target) {
           const plain: Record<string, string> = {};
           for (const l of labels) plain[l.name] = l.value;
-          stored.set(key, (target = { labels: plain, samples: [] }));
+          stored.set(key, (target = { labels: plain, samples: [], exemplars: [] }));
         }
         target.samples.push(...samples);
+        target.exemplars.push(...exemplars);
       }
     }
     waiters.check();
@@ -163,6 +177,14 @@ export async function startRemoteWriteReceiver(opts: RemoteWriteReceiverOptions 
       for (const s of stored.values()) {
         if (s.labels.__name__ !== metricName) continue;
         if (Object.keys(labelMatch).every((k) => s.labels[k] === labelMatch[k])) out.push(...s.samples);
+      }
+      return out;
+    },
+    exemplarsOf(metricName, labelMatch = {}) {
+      const out: (WireExemplar & { series: Record<string, string> })[] = [];
+      for (const s of stored.values()) {
+        if (s.labels.__name__ !== metricName) continue;
+        if (Object.keys(labelMatch).every((k) => s.labels[k] === labelMatch[k])) out.push(...s.exemplars.map((e) => ({ ...e, series: s.labels })));
       }
       return out;
     },

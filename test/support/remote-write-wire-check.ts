@@ -16,13 +16,29 @@ import SnappyJS from 'snappyjs';
 export interface WireSeries {
   labels: { name: string; value: string }[];
   samples: { value: number; timestampMs: number }[];
+  /** TimeSeries field 3 (prompb/types.proto `Exemplar { labels = 1; value = 2; timestamp = 3 }`). */
+  exemplars: WireExemplar[];
+}
+
+export interface WireExemplar {
+  labels: { name: string; value: string }[];
+  value: number;
+  timestampMs: number;
 }
 
 interface LongLike {
   toNumber(): number;
 }
+interface DecodedPoint {
+  value?: number;
+  timestamp?: number | LongLike;
+}
 interface DecodedWriteRequest {
-  timeseries?: { labels?: { name?: string; value?: string }[]; samples?: { value?: number; timestamp?: number | LongLike }[] }[];
+  timeseries?: {
+    labels?: { name?: string; value?: string }[];
+    samples?: DecodedPoint[];
+    exemplars?: (DecodedPoint & { labels?: { name?: string; value?: string }[] })[];
+  }[];
 }
 
 const FRAMED_SNAPPY_MAGIC = Buffer.from('ff060000734e61507059', 'hex');
@@ -67,7 +83,11 @@ export function checkRemoteWriteHeaders(rawHeaders: readonly string[]): string[]
   return problems;
 }
 
-/** Field numbers used at each level, so fields 2/3 of WriteRequest or 3/4 of TimeSeries are caught even though decoders skip them. */
+/**
+ * Field numbers used at each level, so fields 2/3 of WriteRequest or 4 of
+ * TimeSeries are caught even though decoders skip them. TimeSeries field 3
+ * (exemplars) is prompb's, which Prometheus' own sender writes with `send_exemplars`.
+ */
 function checkFieldNumbers(proto: Uint8Array, problems: string[]): void {
   const top = protobuf.Reader.create(proto);
   while (top.pos < top.len) {
@@ -80,8 +100,8 @@ function checkFieldNumbers(proto: Uint8Array, problems: string[]): void {
     const series = protobuf.Reader.create(top.bytes());
     while (series.pos < series.len) {
       const inner = series.uint32();
-      if (inner !== 0x0a && inner !== 0x12) {
-        problems.push(`TimeSeries carries field ${inner >>> 3}; remote-write 1.0 has only labels (1) and samples (2)`);
+      if (inner !== 0x0a && inner !== 0x12 && inner !== 0x1a) {
+        problems.push(`TimeSeries carries field ${inner >>> 3}; remote-write 1.0 has only labels (1), samples (2) and exemplars (3)`);
       }
       series.skipType(inner & 7);
     }
@@ -128,13 +148,45 @@ export function checkSeriesLabels(labels: readonly { name: string; value: string
 export async function decodeWriteRequest(proto: Uint8Array): Promise<WireSeries[]> {
   // Its types say ArrayBufferLike, but the generated decoder reads a Uint8Array (protobufjs Reader.create).
   const decoded = (await deserialize(proto as unknown as ArrayBuffer)) as unknown as DecodedWriteRequest;
+  const point = (p: DecodedPoint): { value: number; timestampMs: number } => {
+    const t = p.timestamp ?? 0;
+    return { value: p.value ?? 0, timestampMs: typeof t === 'number' ? t : t.toNumber() };
+  };
+  const labelsOf = (labels: { name?: string; value?: string }[] | undefined): { name: string; value: string }[] =>
+    (labels ?? []).map((l) => ({ name: l.name ?? '', value: l.value ?? '' }));
   return (decoded.timeseries ?? []).map((ts) => ({
-    labels: (ts.labels ?? []).map((l) => ({ name: l.name ?? '', value: l.value ?? '' })),
-    samples: (ts.samples ?? []).map((s) => {
-      const t = s.timestamp ?? 0;
-      return { value: s.value ?? 0, timestampMs: typeof t === 'number' ? t : t.toNumber() };
-    }),
+    labels: labelsOf(ts.labels),
+    samples: (ts.samples ?? []).map(point),
+    exemplars: (ts.exemplars ?? []).map((e) => ({ labels: labelsOf(e.labels), ...point(e) })),
   }));
+}
+
+/** Prometheus' bound on an exemplar's labels: names and values together, in UTF-8 characters (`exemplar.ExemplarMaxLabelSetLength`). */
+const MAX_EXEMPLAR_LABEL_RUNES = 128;
+
+/**
+ * Breaches of the exemplar rules of one series (what Prometheus' exemplar
+ * storage validates, tsdb/exemplar.go): at least one label, valid label names,
+ * labels at most 128 characters together, an integer ms timestamp no later
+ * than `nowMs + maxFutureMs`, and exemplars of a series in time order.
+ *
+ * @example
+ * checkExemplars('x_bucket', [{ labels: [], value: 1, timestampMs: 1 }], Date.now(), 1000); // ['x_bucket: an exemplar with no labels']
+ */
+export function checkExemplars(name: string, exemplars: readonly WireExemplar[], nowMs: number, maxFutureMs: number): string[] {
+  const problems: string[] = [];
+  let last = -Infinity;
+  for (const e of exemplars) {
+    if (e.labels.length === 0) problems.push(`${name}: an exemplar with no labels`);
+    for (const l of e.labels) if (!LABEL_NAME.test(l.name)) problems.push(`${name}: exemplar label name ${JSON.stringify(l.name)} is invalid`);
+    const runes = e.labels.reduce((n, l) => n + [...l.name].length + [...l.value].length, 0);
+    if (runes > MAX_EXEMPLAR_LABEL_RUNES) problems.push(`${name}: exemplar labels are ${runes} characters, over ${MAX_EXEMPLAR_LABEL_RUNES}`);
+    if (!Number.isSafeInteger(e.timestampMs)) problems.push(`${name}: exemplar timestamp ${e.timestampMs} is not an integer number of ms`);
+    else if (e.timestampMs > nowMs + maxFutureMs) problems.push(`${name}: exemplar timestamp ${e.timestampMs} is ${e.timestampMs - nowMs} ms in the future`);
+    if (e.timestampMs < last) problems.push(`${name}: exemplars out of time order`);
+    last = e.timestampMs;
+  }
+  return problems;
 }
 
 /**

@@ -15,6 +15,7 @@ type Labels = { name: string; value: string }[];
 interface HandSeries {
   labels: Labels;
   samples: { value: number; timestamp: number }[];
+  exemplars?: { labels: Labels; value: number; timestamp: number }[];
 }
 
 const GOOD_HEADERS: [string, string][] = [
@@ -48,6 +49,19 @@ describe('the remote-write testing receiver', () => {
   });
 
   const send = async (timeseries: HandSeries[], headers = GOOD_HEADERS) => sendRequest(prom.url, { headers, body: await body(timeseries) });
+
+  it('takes exemplars (TimeSeries field 3, as Prometheus sends with send_exemplars) as part of a conforming push', async () => {
+    const res = await send([
+      {
+        labels: labels('d_bucket', { le: '1' }),
+        samples: [{ value: 3, timestamp: t0 }],
+        exemplars: [{ labels: [{ name: 'trace_id', value: '5b8aa5a2d2c872e8321cf37308d69df2' }], value: 0.7, timestamp: t0 - 5 }],
+      },
+    ]);
+    assert.equal(res.status, 204);
+    assert.deepEqual(prom.violations, []);
+    assert.equal(prom.count('d_bucket'), 1);
+  });
 
   it('stores a conforming push, answers 204 and reports no violation', async () => {
     const res = await send([

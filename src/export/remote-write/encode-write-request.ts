@@ -1,5 +1,6 @@
 import protobuf from 'protobufjs/minimal.js';
 import type { Sample, Series } from '../series.js';
+import { writeExemplar } from './encode-exemplar.js';
 
 /**
  * Prometheus remote-write 1.0 `WriteRequest` encoder (reference/wire-protocols.md
@@ -8,7 +9,8 @@ import type { Sample, Series } from '../series.js';
  * for Cortex and field 3 (metadata) is not part of spec 1.0 (§8 item 1).
  *
  * Wire layout produced, per TimeSeries:
- *   0a <len> { 0a <len> Label{ 0a <len> name 12 <len> value } ... 12 <len> Sample{ 09 <f64 LE> 10 <varint> } ... }
+ *   0a <len> { 0a <len> Label{ 0a <len> name 12 <len> value } ... 12 <len> Sample{ 09 <f64 LE> 10 <varint> } ... [1a <len> Exemplar] }
+ * A sample carrying an exemplar adds it as TimeSeries field 3 (encode-exemplar.ts).
  * Both Sample fields are always written, even when 0 (vector A12 allows either).
  */
 
@@ -117,6 +119,8 @@ interface Grouping {
   /** Number of samples of each series. */
   counts: number[];
   next: Int32Array;
+  /** Series (group indexes) with a sample that carries an exemplar; undefined when none does (the usual case). */
+  withExemplars: Set<number> | undefined;
 }
 
 function groupBySeries(samples: readonly Sample[], timestamps: Float64Array): Grouping {
@@ -131,6 +135,7 @@ function groupBySeries(samples: readonly Sample[], timestamps: Float64Array): Gr
   const ordered: boolean[] = [];
   const counts: number[] = [];
   const next = new Int32Array(samples.length).fill(-1);
+  let withExemplars: Set<number> | undefined;
   let lastSeries: Series | undefined;
   let lastGroup = -1;
   for (let i = 0; i < samples.length; i++) {
@@ -161,8 +166,24 @@ function groupBySeries(samples: readonly Sample[], timestamps: Float64Array): Gr
       next[tail] = i;
       tails[g] = i;
     }
+    if (sample.exemplar !== undefined) (withExemplars ??= new Set()).add(lastGroup);
   }
-  return { heads, ordered, counts, next };
+  return { heads, ordered, counts, next, withExemplars };
+}
+
+/**
+ * The exemplars of one series' samples, oldest first: Prometheus' exemplar
+ * storage keeps a series' exemplars in time order and skips one older than the
+ * newest it holds (tsdb/exemplar.go, `ErrOutOfOrderExemplar`).
+ */
+function writeExemplarsOf(w: ProtoWriter, samples: readonly Sample[], head: number, next: Int32Array): void {
+  const exemplars = [];
+  for (let i = head; i !== -1; i = next[i]) {
+    const exemplar = samples[i].exemplar;
+    if (exemplar !== undefined && Number.isFinite(exemplar.timestampMs)) exemplars.push(exemplar);
+  }
+  exemplars.sort((a, b) => a.timestampMs - b.timestampMs);
+  for (const exemplar of exemplars) writeExemplar(w, exemplar);
 }
 
 let sharedWriter: ProtoWriter | undefined;
@@ -180,6 +201,7 @@ const MAX_KEPT_WRITER_BYTES = 4 * 1024 * 1024;
  *   sample whose timestamp is not finite is left out, because one bad sample
  *   makes Prometheus reject the whole batch (§1.4). A series left with no
  *   sample is not written.
+ * - A sample's exemplar is written with its series (TimeSeries field 3), oldest first.
  * - An empty input gives an empty (0-byte) request; exporters send nothing for
  *   an empty batch (vector A3).
  *
@@ -191,7 +213,7 @@ const MAX_KEPT_WRITER_BYTES = 4 * 1024 * 1024;
 export function encodeWriteRequest(samples: readonly Sample[]): Uint8Array {
   // Whole-millisecond timestamps, filled in by groupBySeries (one pass over the samples).
   const timestamps = new Float64Array(samples.length);
-  const { heads, ordered, counts, next } = groupBySeries(samples, timestamps);
+  const { heads, ordered, counts, next, withExemplars } = groupBySeries(samples, timestamps);
 
   // Encoding is synchronous, so one module-level writer can be reused across
   // flushes instead of regrowing a fresh 128-byte buffer every time.
@@ -218,6 +240,7 @@ export function encodeWriteRequest(samples: readonly Sample[]): Uint8Array {
       for (const i of sorted) pos = writeSample(buf, view, pos, samples[i].value, timestamps[i]);
     }
     w.pos = pos;
+    if (withExemplars?.has(g) === true) writeExemplarsOf(w, samples, head, next);
     w.ldelim();
   }
   const out = w.finish();

@@ -163,7 +163,35 @@ describe('encodeWriteRequest', () => {
     assert.equal(second[0], 0x0a);
   });
 
-  it('never writes WriteRequest fields 2 or 3, nor TimeSeries fields beyond 2', () => {
+  it('writes an exemplar as TimeSeries field 3 (prompb Exemplar: trace_id label, value, timestamp), decoded by prometheus-remote-write', async () => {
+    const bucket = makeSeries('d_bucket', { le: '0.64' });
+    const exemplar = { traceId: '5b8aa5a2d2c872e8321cf37308d69df2', value: 0.5123, timestampMs: T0 - 250.7 };
+    const body = encodeWriteRequest([
+      { series: bucket, value: 3, timestampMs: T0, exemplar },
+      { series: makeSeries('d_count', {}), value: 3, timestampMs: T0 },
+    ]);
+    const decoded = await decode(body);
+    assert.deepEqual(decoded[0].samples, [{ value: 3, timestampMs: T0 }]);
+    assert.deepEqual(decoded[0].exemplars, [{ labels: [{ name: 'trace_id', value: exemplar.traceId }], value: 0.5123, timestampMs: T0 - 251 }]);
+    assert.deepEqual(decoded[1].exemplars, []);
+    // Byte for byte: 1a <len> { 0a 2c { 0a 08 "trace_id" 12 20 <id> } 11 <f64 LE> 18 <varint> }.
+    const id = Buffer.from(`0a08${Buffer.from('trace_id').toString('hex')}1220${Buffer.from(exemplar.traceId).toString('hex')}`, 'hex');
+    const value = Buffer.alloc(8);
+    value.writeDoubleLE(0.5123);
+    const field = `0a${id.length.toString(16)}${id.toString('hex')}11${value.toString('hex')}18${hex(protobuf.Writer.create().int64(T0 - 251).finish())}`;
+    assert.ok(hex(body).includes(`1a${(field.length / 2).toString(16)}${field}`), hex(body));
+  });
+
+  it('writes exemplars of a series oldest first, where Prometheus would skip an older one', async () => {
+    const bucket = makeSeries('d_bucket', { le: '+Inf' });
+    const decoded = await decode(encodeWriteRequest([
+      { series: bucket, value: 1, timestampMs: T0, exemplar: { traceId: 'b'.repeat(32), value: 2, timestampMs: T0 - 10 } },
+      { series: bucket, value: 2, timestampMs: T0 + 1, exemplar: { traceId: 'a'.repeat(32), value: 1, timestampMs: T0 - 20 } },
+    ]));
+    assert.deepEqual(decoded[0].exemplars.map((e) => e.timestampMs), [T0 - 20, T0 - 10]);
+  });
+
+  it('never writes WriteRequest fields 2 or 3, nor TimeSeries fields beyond 2 without exemplars', () => {
     const body = encodeWriteRequest([
       { series: makeSeries('a', { x: '1' }), value: 1, timestampMs: T0 },
       { series: makeSeries('b', {}), value: 2, timestampMs: T0 },
