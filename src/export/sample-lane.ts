@@ -6,6 +6,7 @@ import { RequestSizeLimit } from './request-size-limit.js';
 import { encodeWriteRequest } from './remote-write/encode-write-request.js';
 import { compressSnappyBlock } from './remote-write/snappy-block.js';
 import type { Sample, Series } from './series.js';
+import type { CollectedValue } from './telemetry-sink.js';
 import { TimestampSequencer } from './timestamp-sequencer.js';
 
 /**
@@ -22,7 +23,7 @@ import { TimestampSequencer } from './timestamp-sequencer.js';
  */
 
 /** A source of cumulative series (e.g. histograms) read at each flush. */
-export type Collector = () => Iterable<{ series: Series; value: number }>;
+export type Collector = () => Iterable<CollectedValue>;
 
 export class SampleLane {
   private readonly queue: BoundedQueue<Sample>;
@@ -134,17 +135,22 @@ export class SampleLane {
     return this.context.deliver(body, oldest, part.length);
   }
 
-  /** Collector series and the self counters, stamped now (never ahead of the clock except at the final flush). */
+  /**
+   * Collector series and the self counters, stamped now (never ahead of the
+   * clock except at the final flush), or at the time a collector dated the
+   * value with (a series' birth at zero), kept before the series' next sample.
+   */
   private collectExtras(now: number, final: boolean): Sample[] {
     const out: Sample[] = [];
-    const stamp = (series: Series, value: number): void => {
+    const stamp = (series: Series, value: number, at?: number): void => {
       const last = this.sequencer.lastMs(series.key);
       if (!final && last !== undefined && last >= now) return; // already stamped this ms: next flush
-      out.push({ series, value, timestampMs: this.sequencer.nextMs(series.key, now) });
+      const wanted = at === undefined ? now : Math.min(at, now - 1);
+      out.push({ series, value, timestampMs: this.sequencer.nextMs(series.key, wanted) });
     };
     for (const collect of this.collectors) {
       try {
-        for (const { series, value } of collect()) stamp(series, value);
+        for (const { series, value, timestampMs } of collect()) stamp(series, value, timestampMs);
       } catch (err) {
         debugLog('a collector failed: %s', err);
       }
@@ -152,7 +158,7 @@ export class SampleLane {
     // Self counters ride along with data, or go alone after a failure or drop; an idle exporter sends nothing.
     const self = this.context.self;
     if (out.length > 0 || this.queue.length > 0 || self.hasChanged) {
-      for (const { series, value } of self.collect()) stamp(series, value);
+      for (const { series, value, timestampMs } of self.collect()) stamp(series, value, timestampMs);
     }
     return out;
   }

@@ -1,5 +1,6 @@
 import { makeSeries, type Series } from './series.js';
 import type { Signal } from './http/retry-policy.js';
+import type { CollectedValue } from './telemetry-sink.js';
 
 /**
  * The exporter's own counters, pushed with the data so that a team can see in
@@ -14,8 +15,11 @@ import type { Signal } from './http/retry-policy.js';
  *   `grafana_openai_monitoring_dropped_log_entries_total{reason}`: data that
  *   will never arrive, by why.
  *
- * A counter series exists from its first increment; all are cumulative for the
- * life of the exporter (the `instance` label in `selfLabels` keeps processes apart).
+ * A counter series exists from its first increment, and is born at zero: its
+ * first push carries a 0 stamped 1 ms before that increment, so `increase()`
+ * counts the first drop or failure too (record/series-birth.ts says why). All
+ * are cumulative for the life of the exporter (the `instance` label in
+ * `selfLabels` keeps processes apart).
  */
 
 /** Why one push attempt failed. */
@@ -57,6 +61,8 @@ export interface SelfMetricsSnapshot {
 interface Counter {
   readonly series: Series;
   value: number;
+  /** When its 0 is stamped, until the first collect. */
+  bornMs: number | undefined;
 }
 
 export class SelfMetrics {
@@ -130,14 +136,22 @@ export class SelfMetrics {
   }
 
   /**
-   * Every counter series with its current value.
+   * Every counter series with its current value, a new series' 0 (dated at its birth) first.
    *
    * @example
-   * for (const { series, value } of self.collect()) queueAtFlushTime(series, value);
+   * for (const { series, value, timestampMs } of self.collect()) queue(series, value, timestampMs ?? flushTime);
    */
-  collect(): Array<{ series: Series; value: number }> {
+  collect(): CollectedValue[] {
     this.changed = false;
-    return [...this.counters.values()].map((c) => ({ series: c.series, value: c.value }));
+    const out: CollectedValue[] = [];
+    for (const c of this.counters.values()) {
+      if (c.bornMs !== undefined) {
+        out.push({ series: c.series, value: 0, timestampMs: c.bornMs });
+        c.bornMs = undefined;
+      }
+      out.push({ series: c.series, value: c.value });
+    }
+    return out;
   }
 
   /**
@@ -160,7 +174,7 @@ export class SelfMetrics {
     let counter = this.counters.get(key);
     if (!counter) {
       // Own labels win over selfLabels of the same name, so `signal`/`reason` are never lost.
-      counter = { series: makeSeries(name, { ...this.labels, ...labels }), value: 0 };
+      counter = { series: makeSeries(name, { ...this.labels, ...labels }), value: 0, bornMs: Date.now() - 1 };
       this.counters.set(key, counter);
     }
     counter.value += amount;

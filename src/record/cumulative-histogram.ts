@@ -1,4 +1,6 @@
 import { makeSeries, type Series } from '../export/series.js';
+import type { CollectedValue } from '../export/telemetry-sink.js';
+import { birthMs } from './series-birth.js';
 
 /**
  * One label set's buckets, sum and count, with their series built once. Callers
@@ -16,6 +18,8 @@ export interface HistogramCell {
   readonly bucketSeries: readonly Series[];
   readonly sumSeries: Series;
   readonly countSeries: Series;
+  /** When the series' 0 is stamped, until its first collect (series-birth.ts). */
+  bornMs: number | undefined;
 }
 
 /**
@@ -51,18 +55,19 @@ export class CumulativeHistogram {
   }
 
   /**
-   * The cell of the label set identified by `key`, built the first time;
-   * undefined once the label-set cap is reached.
+   * The cell of the label set identified by `key`, built the first time (its
+   * series then born at zero just before `firstObservationMs`, the end of the
+   * call about to be observed); undefined once the label-set cap is reached.
    *
    * @example
-   * const cell = h.cell({ gen_ai_operation_name: 'chat' }, 'chat');
+   * const cell = h.cell({ gen_ai_operation_name: 'chat' }, 'chat', observation.endMs);
    * if (cell !== undefined) h.observeIn(cell, 0.03);
    */
-  cell(labels: Readonly<Record<string, string | undefined>>, key: string): HistogramCell | undefined {
+  cell(labels: Readonly<Record<string, string | undefined>>, key: string, firstObservationMs: number = Date.now()): HistogramCell | undefined {
     let cell = this.cells.get(key);
     if (cell === undefined) {
       if (this.cells.size >= this.maxLabelSets) return undefined;
-      cell = this.newCell(labels);
+      cell = this.newCell(labels, birthMs(firstObservationMs));
       this.cells.set(key, cell);
     }
     return cell;
@@ -83,9 +88,16 @@ export class CumulativeHistogram {
     cell.count += 1;
   }
 
-  /** Current cumulative values of every series. */
-  *collect(): Iterable<{ series: Series; value: number }> {
+  /** Current cumulative values of every series, each new series' 0 (dated at its birth) first. */
+  *collect(): Iterable<CollectedValue> {
     for (const cell of this.cells.values()) {
+      const bornMs = cell.bornMs;
+      if (bornMs !== undefined) {
+        cell.bornMs = undefined;
+        for (const series of cell.bucketSeries) yield { series, value: 0, timestampMs: bornMs };
+        yield { series: cell.sumSeries, value: 0, timestampMs: bornMs };
+        yield { series: cell.countSeries, value: 0, timestampMs: bornMs };
+      }
       let cumulative = 0;
       for (let i = 0; i < cell.bucketSeries.length; i++) {
         cumulative += cell.counts[i];
@@ -96,8 +108,9 @@ export class CumulativeHistogram {
     }
   }
 
-  private newCell(labels: Readonly<Record<string, string | undefined>>): HistogramCell {
+  private newCell(labels: Readonly<Record<string, string | undefined>>, bornMs: number): HistogramCell {
     return {
+      bornMs,
       counts: new Float64Array(this.les.length),
       sum: 0,
       count: 0,

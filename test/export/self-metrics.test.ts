@@ -18,7 +18,7 @@ describe('SelfMetrics', () => {
     self.countFailure('logs', 'rate_limited');
     self.countDropped('metrics', 'queue_full', 3);
     self.countDropped('logs', 'too_old', 2);
-    const got = self.collect().map((c) => ({ ...labelsOf(c), value: String(c.value) }));
+    const got = self.collect().filter((c) => c.timestampMs === undefined).map((c) => ({ ...labelsOf(c), value: String(c.value) }));
     const common = { job: 'integrations/openai', instance: 'h:1' };
     assert.deepEqual(got, [
       { __name__: 'grafana_openai_monitoring_pushes_total', ...common, signal: 'metrics', value: '1' },
@@ -32,7 +32,10 @@ describe('SelfMetrics', () => {
     const self = new SelfMetrics();
     self.countFailure('logs', 'network');
     assert.equal(self.hasChanged, true);
-    self.collect();
+    assert.deepEqual(
+      self.collect().map((c) => c.value),
+      [0, 1],
+    );
     assert.equal(self.hasChanged, false);
     self.countFailure('logs', 'network');
     assert.deepEqual(
@@ -49,7 +52,26 @@ describe('SelfMetrics', () => {
     assert.equal(self.hasChanged, false);
     assert.deepEqual(
       self.collect().map((c) => c.value),
-      [1],
+      [0, 1],
+    );
+  });
+
+  it('gives each counter a 0 dated just before its first increment on its first collect only, so increase() counts the first drop', () => {
+    const self = new SelfMetrics();
+    const before = Date.now();
+    self.countDropped('metrics', 'queue_full', 3);
+    const after = Date.now();
+    const [zero, value, ...rest] = self.collect();
+    assert.deepEqual(rest, []);
+    assert.equal(zero.series, value.series);
+    assert.equal(zero.value, 0);
+    assert.ok(zero.timestampMs !== undefined && zero.timestampMs >= before - 1 && zero.timestampMs < after, `born at ${zero.timestampMs}`);
+    assert.deepEqual([value.value, value.timestampMs], [3, undefined]);
+    self.countDropped('metrics', 'queue_full', 1);
+    assert.deepEqual(
+      self.collect().map((c) => [c.value, c.timestampMs]),
+      [[4, undefined]],
+      'no second zero',
     );
   });
 
