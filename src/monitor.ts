@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { acquireExporter } from './export/exporter-registry.js';
 import { headerIdentity } from './export/user-headers.js';
+import { waitAtMost } from './export/wait-at-most.js';
 import type { EndpointSpec } from './instrument/endpoint-spec.js';
 import { hasEndpoint, patchEndpoint } from './instrument/patch-endpoint.js';
 import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './monitor-options.js';
@@ -17,7 +18,12 @@ import { USER_AGENT } from './version.js';
  * process.on('SIGTERM', () => monitor.shutdown().then(() => process.exit(0)));
  */
 export interface Monitor {
-  /** Pushes what is buffered now. Never rejects: delivery problems go to `on_error`. */
+  /**
+   * Pushes what is buffered now; resolves when it was delivered, or after
+   * `timeout_ms` at most (a dead endpoint's retries go on in the background).
+   * Never rejects: delivery problems go to `on_error`. Await it before a
+   * serverless handler returns.
+   */
   flush(): Promise<void>;
   /** Flushes (bounded by `shutdown_timeout_ms`), stops timers and restores the client's original methods. */
   shutdown(): Promise<void>;
@@ -80,7 +86,7 @@ export function monitorEndpoints(client: unknown, options: MonitorOptions, specs
   const unpatches = available.map((spec) => patchEndpoint(client, spec, key, (observation) => recorder.record(observation), { streamUsage: resolved.streamUsage }));
   let shutdown: Promise<void> | undefined;
   return {
-    flush: () => exporter.flush(),
+    flush: () => waitAtMost(exporter.flush(), resolved.timeoutMs),
     shutdown: (): Promise<void> => {
       return (shutdown ??= (async () => {
         for (const unpatch of unpatches) unpatch();
