@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { acquireExporter } from './export/exporter-registry.js';
 import { headerIdentity } from './export/user-headers.js';
+import { waitAtMost } from './export/wait-at-most.js';
 import type { EndpointSpec } from './instrument/endpoint-spec.js';
 import { patchClassEndpoint } from './instrument/class-target.js';
 import { conflictingMonitor, watchCalls, type WatchedCalls } from './instrument/monitor-overlap.js';
@@ -21,7 +22,12 @@ import { USER_AGENT } from './version.js';
  * process.on('SIGTERM', () => monitor.shutdown().then(() => process.exit(0)));
  */
 export interface Monitor {
-  /** Pushes what is buffered now. Never rejects: delivery problems go to `on_error`. */
+  /**
+   * Pushes what is buffered now; resolves when it was delivered, or after
+   * `timeout_ms` at most (a dead endpoint's retries go on in the background).
+   * Never rejects: delivery problems go to `on_error`. Await it before a
+   * serverless handler returns.
+   */
   flush(): Promise<void>;
   /** Flushes (bounded by `shutdown_timeout_ms`), stops timers and restores the original methods (the client's, or the class's resources'). */
   shutdown(): Promise<void>;
@@ -93,7 +99,7 @@ export function monitorEndpoints(client: unknown, options: MonitorOptions, specs
   unpatches.push(...watched.map(watchCalls));
   let shutdown: Promise<void> | undefined;
   return {
-    flush: () => exporter.flush(),
+    flush: () => waitAtMost(exporter.flush(), resolved.timeoutMs),
     shutdown: (): Promise<void> => {
       return (shutdown ??= (async () => {
         for (const unpatch of unpatches) unpatch();

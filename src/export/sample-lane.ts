@@ -7,6 +7,7 @@ import { RequestSizeLimit } from './request-size-limit.js';
 import { encodeWriteRequest } from './remote-write/encode-write-request.js';
 import { compressSnappyBlock } from './remote-write/snappy-block.js';
 import type { Sample, Series } from './series.js';
+import type { CollectedValue } from './telemetry-sink.js';
 import { TimestampSequencer } from './timestamp-sequencer.js';
 
 /**
@@ -22,8 +23,8 @@ import { TimestampSequencer } from './timestamp-sequencer.js';
  * flush, when there is no next one and a few ms ahead are harmless.
  */
 
-/** A source of cumulative series (e.g. histograms) read at each flush; a bucket may carry the exemplar of the interval. */
-export type Collector = () => Iterable<{ series: Series; value: number; exemplar?: Exemplar }>;
+/** A source of cumulative series (e.g. histograms) read at each flush. */
+export type Collector = () => Iterable<CollectedValue>;
 
 export class SampleLane {
   private readonly queue: BoundedQueue<Sample>;
@@ -135,19 +136,24 @@ export class SampleLane {
     return this.context.deliver(body, oldest, part.length);
   }
 
-  /** Collector series and the self counters, stamped now (never ahead of the clock except at the final flush). */
+  /**
+   * Collector series and the self counters, stamped now (never ahead of the
+   * clock except at the final flush), or at the time a collector dated the
+   * value with (a series' birth at zero), kept before the series' next sample.
+   */
   private collectExtras(now: number, final: boolean): Sample[] {
     const out: Sample[] = [];
-    const stamp = (series: Series, value: number, exemplar?: Exemplar): void => {
+    const stamp = (series: Series, value: number, at?: number, exemplar?: Exemplar): void => {
       const last = this.sequencer.lastMs(series.key);
       if (!final && last !== undefined && last >= now) return; // already stamped this ms: next flush
-      const timestampMs = this.sequencer.nextMs(series.key, now);
+      const wanted = at === undefined ? now : Math.min(at, now - 1);
+      const timestampMs = this.sequencer.nextMs(series.key, wanted);
       // Only the few buckets with an exemplar get the property: other samples keep one shape.
       out.push(exemplar === undefined ? { series, value, timestampMs } : { series, value, timestampMs, exemplar });
     };
     for (const collect of this.collectors) {
       try {
-        for (const { series, value, exemplar } of collect()) stamp(series, value, exemplar);
+        for (const { series, value, timestampMs, exemplar } of collect()) stamp(series, value, timestampMs, exemplar);
       } catch (err) {
         debugLog('a collector failed: %s', err);
       }

@@ -19,6 +19,8 @@ import type { Signal } from './http/retry-policy.js';
  * alert on `increase(…_push_failures_total[5m]) > 0` or a dashboard panel sees
  * the series, and the first failure is an increase from 0, before anything has
  * gone wrong. That is 32 series per process, bounded by the two enums below.
+ * Pushed at 0 from the first push, each is also born at zero as every
+ * cumulative series must be (record/series-birth.ts says why).
  * All are cumulative for the life of the exporter (the `instance` label in
  * `selfLabels` keeps processes apart).
  */

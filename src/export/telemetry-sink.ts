@@ -3,6 +3,23 @@ import type { Exemplar } from './exemplar.js';
 import type { Series } from './series.js';
 
 /**
+ * One value of a cumulative series, read at a flush and stamped with the flush
+ * time, unless `timestampMs` dates it: the 0 a counter or histogram series is
+ * born with is stamped just before its first observation (record/series-birth.ts).
+ *
+ * @example
+ * const zero: CollectedValue = { series, value: 0, timestampMs: firstCallEndMs - 1 };
+ */
+export interface CollectedValue {
+  readonly series: Series;
+  readonly value: number;
+  /** Integer ms since the epoch; when absent, the flush time. */
+  readonly timestampMs?: number;
+  /** The interval's chosen call on a histogram bucket (remote-write exemplar), if any. */
+  readonly exemplar?: Exemplar;
+}
+
+/**
  * What record/ hands to export/: samples, log lines, and cumulative series read
  * at each flush. Implementations queue and return at once: these calls sit on
  * the app's request path, so they never block, do I/O or throw.
@@ -22,11 +39,8 @@ export interface TelemetrySink {
    * values only). A DeferredLine is turned into text at the flush.
    */
   addLogEntry(stream: LokiStream, timestampMs: number, line: string | DeferredLine, structuredMetadata?: Readonly<Record<string, string>>): void;
-  /**
-   * Registers cumulative series (counters, histograms) read and stamped at each
-   * flush, a point with at most one exemplar; returns an unregister function.
-   */
-  addCollector(collect: () => Iterable<{ series: Series; value: number; exemplar?: Exemplar }>): () => void;
+  /** Registers cumulative series (counters, histograms) read and stamped at each flush, a point with at most one exemplar; returns an unregister function. */
+  addCollector(collect: () => Iterable<CollectedValue>): () => void;
   /**
    * Registers work to run at the start of every flush, before the queues are
    * read (also before `stats()` and the exit delivery look at them): a recorder

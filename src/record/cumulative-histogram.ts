@@ -2,6 +2,8 @@ import type { Exemplar } from '../export/exemplar.js';
 import { makeSeries, type Series } from '../export/series.js';
 import { ExemplarChoice } from './exemplar-choice.js';
 import type { TraceContext } from './observation.js';
+import type { CollectedValue } from '../export/telemetry-sink.js';
+import { birthMs } from './series-birth.js';
 
 /**
  * One label set's buckets, sum and count, with their series built once. Callers
@@ -21,6 +23,8 @@ export interface HistogramCell {
   readonly countSeries: Series;
   /** Made when the label set's first call in a sampled trace is observed. */
   exemplar?: ExemplarChoice;
+  /** When the series' 0 is stamped, until its first collect (series-birth.ts). */
+  bornMs: number | undefined;
 }
 
 /**
@@ -56,18 +60,19 @@ export class CumulativeHistogram {
   }
 
   /**
-   * The cell of the label set identified by `key`, built the first time;
-   * undefined once the label-set cap is reached.
+   * The cell of the label set identified by `key`, built the first time (its
+   * series then born at zero just before `firstObservationMs`, the end of the
+   * call about to be observed); undefined once the label-set cap is reached.
    *
    * @example
-   * const cell = h.cell({ gen_ai_operation_name: 'chat' }, 'chat');
+   * const cell = h.cell({ gen_ai_operation_name: 'chat' }, 'chat', observation.endMs);
    * if (cell !== undefined) h.observeIn(cell, 0.03);
    */
-  cell(labels: Readonly<Record<string, string | undefined>>, key: string): HistogramCell | undefined {
+  cell(labels: Readonly<Record<string, string | undefined>>, key: string, firstObservationMs: number = Date.now()): HistogramCell | undefined {
     let cell = this.cells.get(key);
     if (cell === undefined) {
       if (this.cells.size >= this.maxLabelSets) return undefined;
-      cell = this.newCell(labels);
+      cell = this.newCell(labels, birthMs(firstObservationMs));
       this.cells.set(key, cell);
     }
     return cell;
@@ -106,8 +111,15 @@ export class CumulativeHistogram {
    * the smallest bound not below it, as client_golang attaches exemplars), so
    * `…_bucket` queries such as histogram_quantile() find it; it is then let go.
    */
-  *collect(): Iterable<{ series: Series; value: number; exemplar?: Exemplar }> {
+  *collect(): Iterable<CollectedValue> {
     for (const cell of this.cells.values()) {
+      const bornMs = cell.bornMs;
+      if (bornMs !== undefined) {
+        cell.bornMs = undefined;
+        for (const series of cell.bucketSeries) yield { series, value: 0, timestampMs: bornMs };
+        yield { series: cell.sumSeries, value: 0, timestampMs: bornMs };
+        yield { series: cell.countSeries, value: 0, timestampMs: bornMs };
+      }
       const exemplar = cell.exemplar?.take();
       const exemplarBucket = exemplar === undefined ? -1 : this.bucketOf(exemplar.value);
       let cumulative = 0;
@@ -128,8 +140,9 @@ export class CumulativeHistogram {
     return i;
   }
 
-  private newCell(labels: Readonly<Record<string, string | undefined>>): HistogramCell {
+  private newCell(labels: Readonly<Record<string, string | undefined>>, bornMs: number): HistogramCell {
     return {
+      bornMs,
       counts: new Float64Array(this.les.length),
       sum: 0,
       count: 0,

@@ -53,6 +53,7 @@ interface CallCells {
  * `x-ratelimit-remaining-*` gauges, and a counter of calls without a price.
  * Calls made in a sampled OpenTelemetry span also offer themselves as the
  * duration and cost histograms' exemplar of the flush (exemplar-choice.ts).
+ * Every histogram and counter series is born at zero (series-birth.ts).
  *
  * @example
  * const native = new NativeMetrics({ job: 'integrations/openai', environment: 'prod', instance: 'h:1' });
@@ -66,8 +67,8 @@ export class NativeMetrics {
   private readonly cost = new CumulativeHistogram('gen_ai_usage_cost_USD', COST_BUCKETS);
   private readonly cachedInput = new LabelledValues('gen_ai_usage_cached_input_tokens_total');
   private readonly reasoningOutput = new LabelledValues('gen_ai_usage_reasoning_output_tokens_total');
-  private readonly remainingRequests = new LabelledValues('openai_ratelimit_remaining_requests');
-  private readonly remainingTokens = new LabelledValues('openai_ratelimit_remaining_tokens');
+  private readonly remainingRequests = new LabelledValues('openai_ratelimit_remaining_requests', 'gauge');
+  private readonly remainingTokens = new LabelledValues('openai_ratelimit_remaining_tokens', 'gauge');
   private readonly unpriced = new LabelledValues('grafana_openai_monitoring_unpriced_calls_total');
   private readonly sets = new Map<string, CallCells>();
   private last: CallCells | undefined;
@@ -86,42 +87,44 @@ export class NativeMetrics {
     const errorType = obs.outcome === 'error' ? obs.error?.type ?? '_OTHER' : undefined;
     const set = this.cellsFor(obs, errorType);
     const { key, labels } = set;
-    set.duration ??= this.duration.cell(labels, key);
+    // A series first seen now is born at zero just before this call ended (series-birth.ts).
+    const at = obs.endMs;
+    set.duration ??= this.duration.cell(labels, key, at);
     if (set.duration !== undefined) {
       this.duration.observeIn(set.duration, obs.durationS);
       // Calls outside any span pay this one comparison (issue 21).
       if (obs.trace !== undefined) this.duration.offerExemplarIn(set.duration, obs.durationS, obs.trace, obs.endMs);
     }
     if (obs.timeToFirstChunkS !== undefined) {
-      set.firstChunk ??= this.firstChunk.cell(labels, key);
+      set.firstChunk ??= this.firstChunk.cell(labels, key, at);
       if (set.firstChunk !== undefined) this.firstChunk.observeIn(set.firstChunk, obs.timeToFirstChunkS);
     }
     const usage = obs.usage;
     if (usage?.input !== undefined) {
-      set.inputTokens ??= this.tokens.cell({ ...labels, gen_ai_token_type: 'input' }, `${key}\u0000input`);
+      set.inputTokens ??= this.tokens.cell({ ...labels, gen_ai_token_type: 'input' }, `${key}\u0000input`, at);
       if (set.inputTokens !== undefined) this.tokens.observeIn(set.inputTokens, usage.input);
     }
     if (usage?.output !== undefined) {
-      set.outputTokens ??= this.tokens.cell({ ...labels, gen_ai_token_type: 'output' }, `${key}\u0000output`);
+      set.outputTokens ??= this.tokens.cell({ ...labels, gen_ai_token_type: 'output' }, `${key}\u0000output`, at);
       if (set.outputTokens !== undefined) this.tokens.observeIn(set.outputTokens, usage.output);
     }
     if (usage?.cachedInput !== undefined) {
-      set.cachedInput ??= this.cachedInput.cell(labels, key);
+      set.cachedInput ??= this.cachedInput.cell(labels, key, at);
       if (set.cachedInput !== undefined) addTo(set.cachedInput, usage.cachedInput);
     }
     if (usage?.reasoningOutput !== undefined) {
-      set.reasoningOutput ??= this.reasoningOutput.cell(labels, key);
+      set.reasoningOutput ??= this.reasoningOutput.cell(labels, key, at);
       if (set.reasoningOutput !== undefined) addTo(set.reasoningOutput, usage.reasoningOutput);
     }
     if (costUsd !== undefined) {
-      set.cost ??= this.cost.cell(labels, key);
+      set.cost ??= this.cost.cell(labels, key, at);
       if (set.cost !== undefined) {
         this.cost.observeIn(set.cost, costUsd);
         if (obs.trace !== undefined) this.cost.offerExemplarIn(set.cost, costUsd, obs.trace, obs.endMs);
       }
     } else if (usage !== undefined) {
       const model = obs.responseModel ?? obs.requestModel;
-      set.unpriced ??= this.unpriced.cell({ ...this.constantLabels, gen_ai_response_model: model }, `${model}`);
+      set.unpriced ??= this.unpriced.cell({ ...this.constantLabels, gen_ai_response_model: model }, `${model}`, at);
       if (set.unpriced !== undefined) addTo(set.unpriced, 1);
     }
     if (obs.rateLimitRemainingRequests !== undefined) {

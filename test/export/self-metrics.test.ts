@@ -47,7 +47,10 @@ describe('SelfMetrics', () => {
     const self = new SelfMetrics();
     self.countFailure('logs', 'network');
     assert.equal(self.hasChanged, true);
-    self.collect();
+    assert.deepEqual(
+      self.collect().map((c) => c.value),
+      [0, 1],
+    );
     assert.equal(self.hasChanged, false);
     self.countFailure('logs', 'network');
     assert.deepEqual(

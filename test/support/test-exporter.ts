@@ -6,7 +6,12 @@ import type { MonitoringError } from '../../src/monitoring-error.js';
  * timeouts and backoff so fault scenarios take milliseconds, every reported
  * error collected. Each is remembered until `shutDownTestExporters()`, which
  * a test file calls after each test so no timer or exit hook outlives it.
+ * Each has its own `instance` on its self-monitoring series, as each process
+ * has (wire-protocols.md §8 item 8): exporters sharing a receiver in one test
+ * file must not write the same series.
  */
+
+let exportersMade = 0;
 
 /** The User-Agent every test exporter sends. */
 export const TEST_USER_AGENT = 'grafana-openai-monitoring/1.0.0';
@@ -30,6 +35,7 @@ export function testExporter(metricsUrl: string, logsUrl: string, overrides: Par
     userAgent: TEST_USER_AGENT,
     onError: (err) => errors.push(err),
     retry: { initialBackoffMs: 20, maxAttempts: 6 },
+    selfLabels: { instance: `test-exporter-${(exportersMade += 1)}` },
     ...overrides,
   });
   made.push(exporter);
