@@ -28,10 +28,16 @@ export interface StreamHooks {
  */
 export function observeStream(stream: StreamLike, accumulator: StreamAccumulator, hooks: StreamHooks): void {
   const makeIterator = stream.iterator;
-  const state = { ended: false };
+  const state: StreamState = { ended: false, controller: stream.controller };
   stream.iterator = function observedIterator(this: unknown): AsyncIterator<unknown> {
     return new ObservedChunks(makeIterator.call(this), accumulator, hooks, state);
   };
+}
+
+interface StreamState {
+  ended: boolean;
+  /** The Stream's controller: the SDK aborts it for the app's `signal` too. */
+  readonly controller: StreamLike['controller'];
 }
 
 /**
@@ -48,7 +54,7 @@ class ObservedChunks implements AsyncIterator<unknown> {
     private readonly inner: AsyncIterator<unknown>,
     private readonly accumulator: StreamAccumulator,
     private readonly hooks: StreamHooks,
-    private readonly state: { ended: boolean },
+    private readonly state: StreamState,
   ) {}
 
   // Made once per stream, not per chunk (issue 6: no per-call closures; a stream has dozens of chunks).
@@ -79,7 +85,10 @@ class ObservedChunks implements AsyncIterator<unknown> {
 
   private onStep(step: IteratorResult<unknown>): IteratorResult<unknown> | Promise<IteratorResult<unknown>> {
     if (step.done === true) {
-      this.end({ outcome: 'ok' });
+      // The SDK's iterator returns quietly when its controller is aborted (the
+      // app's `signal` or `stream.controller.abort()`: Stream catches the
+      // AbortError), so an aborted stream also ends "done" (issue 22 item 8).
+      this.end(this.state.controller.signal?.aborted === true ? { outcome: 'aborted' } : { outcome: 'ok' });
       return step;
     }
     if (this.first) {
