@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { acquireExporter } from './export/exporter-registry.js';
 import { headerIdentity } from './export/user-headers.js';
+import { clientSecrets } from './instrument/client-secrets.js';
 import type { EndpointSpec } from './instrument/endpoint-spec.js';
 import { hasEndpoint, patchEndpoint } from './instrument/patch-endpoint.js';
 import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './monitor-options.js';
@@ -75,7 +76,9 @@ export function monitorEndpoints(client: unknown, options: MonitorOptions, specs
     userAgent: USER_AGENT,
     selfLabels: { job: 'integrations/openai', environment: resolved.environment, instance: resolved.instance },
   });
-  const recorder = new Recorder(exporter, createPricer(resolved.prices), resolved);
+  const keys = clientSecrets(client);
+  const token = resolved.metrics.password ?? resolved.logs.password;
+  const recorder = new Recorder(exporter, createPricer(resolved.prices), { ...resolved, secrets: () => [...keys(), token] });
   const key = monitorKey(resolved);
   const unpatches = available.map((spec) => patchEndpoint(client, spec, key, (observation) => recorder.record(observation), { streamUsage: resolved.streamUsage }));
   let shutdown: Promise<void> | undefined;

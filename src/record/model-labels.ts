@@ -40,7 +40,11 @@ export class ModelLabels {
   /** Calls whose model name was folded into `other`. */
   folded = 0;
 
-  constructor(private readonly max: number = MAX_DISTINCT_MODELS) {}
+  /**
+   * @param clean removes what must never be a label (the monitor's secrets: a
+   *   server may answer anything as its model name).
+   */
+  constructor(private readonly max: number = MAX_DISTINCT_MODELS, private readonly clean: (name: string) => string = (name) => name) {}
 
   /**
    * The label value for a model name; undefined stays undefined.
@@ -56,7 +60,7 @@ export class ModelLabels {
     if (label === undefined) {
       if (this.labels.size >= this.max) return this.fold();
       const cut = name.length > MAX_MODEL_LABEL_CHARS ? name.slice(0, MAX_MODEL_LABEL_CHARS) : name;
-      label = safeLabelValue(cut);
+      label = safeLabelValue(this.clean(cut));
       this.labels.set(name, label);
     }
     this.lastName = name;

@@ -2,12 +2,13 @@ import { debugLog, warnOnce } from '../debug-log.js';
 import { makeLokiStream, type LokiStream } from '../export/log-entry.js';
 import type { TelemetrySink } from '../export/telemetry-sink.js';
 import type { Pricer } from '../pricing/price-call.js';
+import { SecretScrubber } from '../secret-scrubber.js';
 import { CompatibleSeries } from './compatible-series.js';
 import { buildLogLine, copyContent, structuredMetadataOf, type LineContent, type LogLine } from './log-line.js';
 import type { Observation } from './observation.js';
 import { ModelLabels, OTHER_MODEL } from './model-labels.js';
 import { acquireNativeMetrics, type NativeMetrics } from './native-metrics.js';
-import { DeferredLogLine, serializeLogLine } from './serialize-log-line.js';
+import { DeferredLogLine, serializeScrubbedLogLine } from './serialize-log-line.js';
 import { withEstimatedUsage } from './token-estimator.js';
 
 export interface RecorderSettings {
@@ -21,6 +22,12 @@ export interface RecorderSettings {
   structuredMetadata?: boolean;
   /** Module that counts tokens for streams without usage; default `gpt-tokenizer` (tests name a missing one). */
   tokenizer?: string;
+  /**
+   * Secrets removed from every line and label (secret-scrubber.ts): the
+   * client's API key, read when each call is recorded (clientSecrets), and the
+   * access token.
+   */
+  secrets?: () => readonly (string | undefined)[];
 }
 
 const MAX_CACHED_STREAMS = 1000;
@@ -54,7 +61,8 @@ export class Recorder {
   private readonly releaseNative: () => void;
   private readonly stopPreparing: () => void;
   private readonly streams = new Map<string, LokiStream>();
-  private readonly models = new ModelLabels();
+  private readonly models = new ModelLabels(undefined, (name) => this.scrubber().scrub(name));
+  private scrubbing: { key: string; scrubber: SecretScrubber } | undefined;
   private readonly unpricedWarned = new Set<string>();
   private lastStream: { source: string; model: string; level: string; stream: LokiStream } | undefined;
   /** Calls waiting to be recorded, with their copied content (parallel arrays: no object per call). */
@@ -213,14 +221,28 @@ export class Recorder {
     try {
       // Serialised when the push body is written, unless redact() ran: the line
       // it returns may hold the app's own objects, which could change before then.
-      json = this.settings.redact === undefined ? new DeferredLogLine(line) : serializeLogLine(line);
-      if (this.settings.structuredMetadata === true) metadata = structuredMetadataOf(line);
+      const scrubber = this.scrubber();
+      json = this.settings.redact === undefined ? new DeferredLogLine(line, scrubber) : serializeScrubbedLogLine(line, scrubber);
+      if (this.settings.structuredMetadata === true) metadata = scrubbedMetadata(structuredMetadataOf(line), scrubber);
     } catch (error) {
       // Only a redact() that returned something JSON cannot hold (a cycle, a BigInt) gets here.
       debugLog('log line dropped: %s', error instanceof Error ? error.message : String(error));
       return;
     }
     this.sink.addLogEntry(this.streamFor(obs.source, model, level), obs.endMs, json, metadata);
+  }
+
+  /** The scrubber of the current secrets: rebuilt only when they change (a rotated key). */
+  private scrubber(): SecretScrubber {
+    let secrets: readonly (string | undefined)[] = [];
+    try {
+      secrets = this.settings.secrets?.() ?? [];
+    } catch (error) {
+      debugLog('reading the client key failed: %s', error);
+    }
+    const key = secrets.join('\u0000');
+    if (this.scrubbing === undefined || this.scrubbing.key !== key) this.scrubbing = { key, scrubber: new SecretScrubber(secrets) };
+    return this.scrubbing.scrubber;
   }
 
   private streamFor(source: string, model: string, level: string): LokiStream {
@@ -248,4 +270,10 @@ export class Recorder {
     }
     return stream;
   }
+}
+
+function scrubbedMetadata(metadata: Record<string, string>, scrubber: SecretScrubber): Record<string, string> {
+  if (scrubber.empty) return metadata;
+  for (const name of Object.keys(metadata)) metadata[name] = scrubber.scrub(metadata[name]);
+  return metadata;
 }
