@@ -1,8 +1,12 @@
 import type { StreamAccumulator } from './result-reader.js';
+import { whenAbandoned } from './abandoned-streams.js';
 import type { StreamLike } from './sdk-shapes.js';
 
-/** How a stream ended, as seen by whoever iterated it. */
-export type StreamEnd = { outcome: 'ok' } | { outcome: 'aborted' } | { outcome: 'error'; error: unknown };
+/**
+ * How a stream ended, as seen by whoever iterated it; `abandoned`: nobody ever
+ * did, and the Stream was garbage-collected (abandoned-streams.ts).
+ */
+export type StreamEnd = { outcome: 'ok' } | { outcome: 'aborted' } | { outcome: 'abandoned' } | { outcome: 'error'; error: unknown };
 
 export interface StreamHooks {
   /**
@@ -28,14 +32,22 @@ export interface StreamHooks {
  */
 export function observeStream(stream: StreamLike, accumulator: StreamAccumulator, hooks: StreamHooks): void {
   const makeIterator = stream.iterator;
-  const state: StreamState = { ended: false, controller: stream.controller };
+  const state: StreamState = { ended: false, iterated: false, controller: stream.controller };
   stream.iterator = function observedIterator(this: unknown): AsyncIterator<unknown> {
+    state.iterated = true;
     return new ObservedChunks(makeIterator.call(this), accumulator, hooks, state);
   };
+  whenAbandoned(stream, () => {
+    if (state.iterated || state.ended) return;
+    state.ended = true;
+    guarded(() => hooks.onEnd({ outcome: 'abandoned' }));
+  });
 }
 
 interface StreamState {
   ended: boolean;
+  /** An iterator was made (for-await, tee(), toReadableStream()): from then on its end is the stream's end. */
+  iterated: boolean;
   /** The Stream's controller: the SDK aborts it for the app's `signal` too. */
   readonly controller: StreamLike['controller'];
 }
