@@ -4,7 +4,7 @@ import { chat_v2, type Monitor } from '../../src/index';
 import type { MonitoringError } from '../../src/monitoring-error';
 import { loadFixture, startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-server';
 import { startLokiReceiver, type LokiReceiver } from '../support/loki-receiver';
-import { mimirLabelRefusal } from '../support/mimir-label-rules';
+import { MIMIR_DEFAULT_LIMITS, mimirLabelRefusal } from '../support/mimir-label-rules';
 import { loadOpenAI, newClient } from '../support/openai-sdk';
 import { startRemoteWriteReceiver, type RemoteWriteReceiver } from '../support/remote-write-receiver';
 
@@ -50,10 +50,10 @@ describe(`model names a server makes up (openai ${sdk.version})`, () => {
     await loki.close();
   });
 
-  function monitored() {
+  function monitored(metricsUrl?: string) {
     const client = newClient(fake);
     const monitor = chat_v2.monitor(client, {
-      metrics_url: prom.url,
+      metrics_url: metricsUrl ?? prom.url,
       logs_url: loki.url,
       flush_interval_ms: 60_000,
       instance: 'host-a:1',
@@ -114,5 +114,31 @@ describe(`model names a server makes up (openai ${sdk.version})`, () => {
     assert.equal(ours.length, 1);
     assert.ok(warnings.slice(before).length <= 12, `${warnings.slice(before).length} process warnings for 120 models`);
     assert.deepEqual(errors, []);
+  });
+
+  it('leaves a series the receiver refuses by name out of later pushes: one refused push, reported once, the rest delivered', async () => {
+    // A tenant whose max_label_value_length (100) is below the library's own bound (256 characters).
+    const strict = await startRemoteWriteReceiver({ respond: (req) => mimirLabelRefusal(req.body, { ...MIMIR_DEFAULT_LIMITS, maxLabelValueLength: 100 }) });
+    try {
+      const { client, monitor } = monitored(strict.url);
+      const long = `ft:gpt-4o:${'acme-'.repeat(30)}`; // 160 characters
+      serverNames((i) => (i === 0 ? long : (completion.model as string)));
+      await client.chat.completions.create({ model: 'gpt-4.1', messages });
+      await monitor.flush();
+      for (let flush = 0; flush < 3; flush++) {
+        await client.chat.completions.create({ model: 'gpt-4.1', messages });
+        await monitor.flush();
+      }
+      assert.deepEqual(strict.requests.map((r) => r.status), [400, 204, 204, 204], errors.map((e) => e.message).join('\n'));
+      assert.equal(errors.length, 1, errors.map((e) => e.message).join('\n'));
+      assert.match(errors[0].message, /left out of later pushes/);
+      const good = strict.samplesOf('openai_requestDuration', { model: completion.model as string });
+      assert.equal(good.length, 3, 'every later call is in Prometheus');
+      const count = strict.series().find((s) => s.labels.__name__ === 'gen_ai_client_operation_duration_seconds_count' && s.labels.gen_ai_response_model === completion.model);
+      assert.equal(count?.samples.at(-1)?.value, 3);
+      assert.ok(strict.series().every((s) => !Object.values(s.labels).includes(long)));
+    } finally {
+      await strict.close();
+    }
   });
 });
