@@ -17,8 +17,6 @@ export const LIBRARY_LABEL_NAMES: readonly string[] = [
   'gen_ai_token_type', 'server_address', 'error_type',
   // histogram buckets (OpenMetrics)
   'le',
-  // self-monitoring series
+  // self-monitoring series (they carry no user labels today; refused so they never collide)
   'signal', 'reason',
-  // added by Loki to every stream (wire-protocols.md §4)
-  'service_name',
 ];
