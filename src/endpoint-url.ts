@@ -17,7 +17,7 @@ function parseHttpUrl(option: string, raw: unknown): URL {
   try {
     url = new URL(raw.trim());
   } catch {
-    throw new MonitoringError('GOM_INVALID_OPTION', `${option} is not a URL: ${JSON.stringify(raw)}; expected e.g. https://host/path`, { option });
+    throw new MonitoringError('GOM_INVALID_OPTION', `${option} is not a URL: ${quoteUnparsedUrl(raw)}; expected e.g. https://host/path`, { option });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new MonitoringError('GOM_INVALID_OPTION', `${option} must be an http:// or https:// URL, got ${url.protocol}//`, { option });
@@ -31,6 +31,23 @@ function parseHttpUrl(option: string, raw: unknown): URL {
     );
   }
   return url;
+}
+
+/**
+ * An unparsable URL quoted for an error message without what may be
+ * credentials (DESIGN §3 rule 6): everything between the scheme and the last
+ * `@` is masked. Only the URL parser could say where userinfo ends, and it
+ * failed, so the last `@` is the safe guess: a password may hold `/` or `:`.
+ *
+ * @example
+ * quoteUnparsedUrl('https://111111:glc_abc@prometheus host/api/prom'); // '"https://…@prometheus host/api/prom"'
+ */
+export function quoteUnparsedUrl(raw: string): string {
+  const at = raw.lastIndexOf('@');
+  if (at < 0) return JSON.stringify(raw);
+  const scheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/*/.exec(raw);
+  const start = scheme === null ? 0 : scheme[0].length;
+  return JSON.stringify(`${raw.slice(0, start)}…${raw.slice(at)}`);
 }
 
 function trimTrailingSlashes(path: string): string {

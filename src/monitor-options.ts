@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import { logsPushUrl, metricsPushUrl } from './endpoint-url.js';
 import { checkUserHeaders } from './export/user-headers.js';
 import { MonitoringError } from './monitoring-error.js';
+import { isWellFormed, MAX_LABEL_VALUE_BYTES } from './export/label-value.js';
+import { LIBRARY_LABEL_NAMES } from './record/library-labels.js';
 import { suggestOption } from './option-suggestion.js';
 import type { LogLine } from './record/log-line.js';
 
@@ -104,8 +106,6 @@ const KNOWN_OPTIONS = [
   'labels', 'disable_content', 'max_content_length', 'redact', 'structured_metadata', 'flush_interval_ms', 'timeout_ms',
   'shutdown_timeout_ms', 'max_queue', 'stream_usage', 'prices', 'on_error', 'headers',
 ];
-/** Labels the library sets itself; a user label of the same name would make two. */
-const RESERVED_LABELS = ['job', 'source', 'model', 'environment', 'instance', 'level'];
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const MAX_USER_LABELS = 8;
 
@@ -126,7 +126,21 @@ function optionalString(options: MonitorOptions, name: 'environment' | 'instance
   const value = options[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value === '') throw invalid(name, 'must be a non-empty string');
+  checkLabelValue(name, value, `the ${name} label`);
   return value;
+}
+
+/**
+ * A label value on every series and stream must be one receivers take
+ * (label-value.ts): Loki refuses a push with a value over 2,048 bytes, so an
+ * over-long `environment` would cost every log line (issue 22 item 8).
+ */
+function checkLabelValue(option: string, value: string, what: string): void {
+  if (!isWellFormed(value)) throw invalid(option, `${what} is not valid UTF-8 (it holds a lone UTF-16 surrogate); use plain text`);
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes > MAX_LABEL_VALUE_BYTES) {
+    throw invalid(option, `${what} is ${bytes} bytes long; Loki and Mimir refuse label values over ${MAX_LABEL_VALUE_BYTES} bytes: use a short name`);
+  }
 }
 
 function optionalFunction<K extends 'redact' | 'on_error'>(options: MonitorOptions, name: K): MonitorOptions[K] {
@@ -169,9 +183,12 @@ function resolveLabels(value: unknown): Record<string, string> {
   for (const name of names) {
     const labelValue = (value as Record<string, unknown>)[name];
     if (!LABEL_NAME.test(name) || name.startsWith('__')) throw invalid('labels', `${JSON.stringify(name)} is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*, no leading __)`);
-    if (RESERVED_LABELS.includes(name)) throw invalid('labels', `${name} is set by the library; ${name === 'environment' || name === 'instance' ? `use the ${name} option` : 'use a different name'}`);
+    if (LIBRARY_LABEL_NAMES.includes(name)) {
+      const instead = name === 'environment' || name === 'instance' ? `use the ${name} option` : 'rename it, e.g. app_' + name;
+      throw invalid('labels', `${name} is set by the library (a label it writes itself); ${instead}`);
+    }
     if (typeof labelValue !== 'string' || labelValue === '') throw invalid('labels', `${name} must have a non-empty string value`);
-    if (Buffer.byteLength(labelValue) > 2048) throw invalid('labels', `${name} is longer than 2048 bytes (Loki and Grafana Cloud limit)`);
+    checkLabelValue('labels', labelValue, `label ${name}`);
     labels[name] = labelValue;
   }
   return labels;

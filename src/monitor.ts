@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { acquireExporter } from './export/exporter-registry.js';
 import { headerIdentity } from './export/user-headers.js';
 import { waitAtMost } from './export/wait-at-most.js';
+import { clientSecrets, SeenClientSecrets } from './instrument/client-secrets.js';
 import type { EndpointSpec } from './instrument/endpoint-spec.js';
 import { patchClassEndpoint } from './instrument/class-target.js';
 import { conflictingMonitor, watchCalls, type WatchedCalls } from './instrument/monitor-overlap.js';
@@ -90,9 +91,13 @@ export function monitorEndpoints(client: unknown, options: MonitorOptions, specs
     userAgent: USER_AGENT,
     selfLabels: { job: 'integrations/openai', environment: resolved.environment, instance: resolved.instance },
   });
-  const recorder = new Recorder(exporter, createPricer(resolved.prices), resolved);
+  // The scrubber knows the client's own key (issue 22 item 5); a class monitor learns its clients' keys call by call.
+  const seen = target.kind === 'class' ? new SeenClientSecrets() : undefined;
+  const keys = target.kind === 'instance' ? clientSecrets(target.client) : (seen as SeenClientSecrets).secrets;
+  const token = resolved.metrics.password ?? resolved.logs.password;
+  const recorder = new Recorder(exporter, createPricer(resolved.prices), { ...resolved, secrets: () => [...keys(), token] });
   const sink = (observation: Observation): void => recorder.record(observation);
-  const settings = { streamUsage: resolved.streamUsage };
+  const settings = { streamUsage: resolved.streamUsage, onClient: seen === undefined ? undefined : (client: object) => seen.see(client) };
   const unpatches = available.map((spec) =>
     target.kind === 'class' ? patchClassEndpoint(target.clientClass, spec, key, sink, settings) : patchEndpoint(target.client, spec, key, sink, settings),
   );

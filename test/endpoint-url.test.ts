@@ -37,6 +37,10 @@ describe('metrics_url', () => {
     ['not a url', 'metrics_url is not a URL'],
     ['ftp://example.com/api/prom', 'metrics_url must be an http:// or https:// URL'],
     ['https://123:glc_secret@example.com/api/prom', 'metrics_url contains credentials'],
+    // Unparsable (a space in the host, a bad port): quoted, but never with what precedes the @.
+    ['https://111111:glc_secret@prometheus prod.grafana.net/api/prom', 'metrics_url is not a URL: "https://…@prometheus prod.grafana.net/api/prom"'],
+    ['https://111111:glc_sec/ret@host:port/api/prom', 'metrics_url is not a URL: "https://…@host:port/api/prom"'],
+    ['111111:glc_secret@host with space', 'metrics_url is not a URL: "…@host with space"'],
   ] as const) {
     it(`rejects ${JSON.stringify(input)} naming the option`, () => {
       assert.throws(() => metricsPushUrl(input), (err: unknown) => {

@@ -63,8 +63,17 @@ describe('monitor options', () => {
   it('rejects a non-integer timeout_ms', () => rejects({ ...local, timeout_ms: 1.5 }, 'timeout_ms', 'whole number'));
   it('rejects a negative flush_interval_ms', () => rejects({ ...local, flush_interval_ms: -1 }, 'flush_interval_ms', 'whole number'));
   it('rejects labels that the library sets itself', () => rejects({ ...local, labels: { model: 'x' } }, 'labels', 'set by the library'));
-  it('tells a job label to take another name, in plain words', () => rejects({ ...local, labels: { job: 'x' } }, 'labels', 'job is set by the library; use a different name'));
+  it('tells a job label to take another name, in plain words', () => rejects({ ...local, labels: { job: 'x' } }, 'labels', 'rename it, e.g. app_job'));
   it('tells an environment label to use the environment option', () => rejects({ ...local, labels: { environment: 'x' } }, 'labels', 'use the environment option'));
+  it('rejects an environment longer than Loki takes as a label value, saying how long it may be', () =>
+    rejects({ ...local, environment: 'e'.repeat(3000) }, 'environment', 'over 2048 bytes'));
+  it('rejects an instance longer than a label value may be', () => rejects({ ...local, instance: 'é'.repeat(1100) }, 'instance', 'over 2048 bytes'));
+  it('rejects an environment that is not valid UTF-8', () => rejects({ ...local, environment: 'prod\uD800' }, 'environment', 'not valid UTF-8'));
+  it('rejects a label value that is not valid UTF-8', () => rejects({ ...local, labels: { team: 'a\uDC00' } }, 'labels', 'not valid UTF-8'));
+  it('accepts an environment of exactly 2048 bytes', () => assert.equal(resolveOptions({ ...local, environment: 'e'.repeat(2048) }).environment.length, 2048));
+  for (const name of ['le', 'server_address', 'error_type', 'gen_ai_request_model', 'gen_ai_token_type']) {
+    it(`rejects a user label named ${name}, which the library writes itself`, () => rejects({ ...local, labels: { [name]: 'x' } }, 'labels', `${name} is set by the library`));
+  }
   it('rejects a label name Prometheus would refuse', () => rejects({ ...local, labels: { 'team-name': 'a' } }, 'labels', 'not a valid label name'));
   it('rejects more labels than Loki allows room for', () => {
     const labels = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`l${i}`, 'v']));

@@ -1,5 +1,6 @@
 import { resolveOptions, type ResolvedOptions } from '../monitor-options.js';
 import { MonitoringError } from '../monitoring-error.js';
+import { quoteUnparsedUrl } from '../endpoint-url.js';
 import { ArgumentError } from './parse-arguments.js';
 
 /**
@@ -58,7 +59,7 @@ function parseHttpUrl(flag: string, raw: string): URL {
   try {
     url = new URL(raw.trim());
   } catch {
-    throw new ArgumentError(`--${flag} is not a URL: ${JSON.stringify(raw)}; expected e.g. https://host/path`);
+    throw new ArgumentError(`--${flag} is not a URL: ${quoteUnparsedUrl(raw)}; expected e.g. https://host/path`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ArgumentError(`--${flag} must be an http:// or https:// URL, got ${url.protocol}//`);
   if (url.username !== '' || url.password !== '') throw new ArgumentError(`--${flag} contains credentials; remove them: the read-back uses the usernames and access token`);

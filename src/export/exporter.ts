@@ -8,6 +8,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions, type Signal } from './ht
 import type { LaneContext } from './lane-context.js';
 import type { DeferredLine, LokiStream } from './log-entry.js';
 import { LogLane } from './log-lane.js';
+import { RefusedSeries } from './refused-series.js';
 import { lokiEndpoint, remoteWriteEndpoint, type EndpointOptions, type PushEndpoint } from './push-endpoint.js';
 import { SampleLane, type Collector } from './sample-lane.js';
 import { SelfMetrics, type SelfMetricsSnapshot } from './self-metrics.js';
@@ -126,7 +127,9 @@ export class Exporter {
     this.self = new SelfMetrics(options.selfLabels);
 
     const report = (err: MonitoringError): void => this.report(err);
+    const refused = new RefusedSeries();
     const shared: SharedDeliveryState = {
+      refused,
       transport: this.transport,
       final: this.final,
       self: this.self,
@@ -143,7 +146,7 @@ export class Exporter {
       deliver: signalDelivery(signal, endpoint, shared),
       report,
     });
-    this.samples = new SampleLane(lane('metrics', metricsEndpoint), maxQueue);
+    this.samples = new SampleLane({ ...lane('metrics', metricsEndpoint), refused }, maxQueue);
     this.entries = new LogLane(lane('logs', logsEndpoint), maxQueue, maxLogBytes);
     this.metricsFlush = new SerialFlush(() => this.samples.push());
     this.logsFlush = new SerialFlush(() => this.entries.push());

@@ -1,5 +1,6 @@
 import type { MonitoringError } from '../monitoring-error.js';
 import type { FinalDelivery } from './final-delivery.js';
+import type { RefusedSeries } from './refused-series.js';
 import type { SelfMetrics } from './self-metrics.js';
 
 /**
@@ -28,6 +29,8 @@ export interface LaneContext {
   deliver(body: Uint8Array | string, oldestMs: number, count: number): Promise<TooLarge | undefined>;
   /** Hands a problem to the application's onError (or a one-time warning). */
   report(err: MonitoringError): void;
+  /** Series a receiver refused by name: left out of later pushes (metrics only; refused-series.ts). */
+  readonly refused?: RefusedSeries;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { safeLabelValue } from './label-value.js';
+
 /**
  * A Loki stream (a bounded set of labels) and one line pushed to it.
  *
@@ -48,7 +50,8 @@ export const LOKI_MAX_STRUCTURED_METADATA_ENTRIES = 128;
 export const LOKI_MAX_STRUCTURED_METADATA_BYTES = 65536;
 
 /**
- * Builds a stream from labels, dropping empty values and refusing what Loki would reject.
+ * Builds a stream from labels, dropping empty values, refusing names Loki would
+ * reject and making values well-formed UTF-8 of at most 2,048 bytes.
  *
  * @example
  * const stream = makeLokiStream({ job: 'integrations/openai', model: 'gpt-4o', level: 'info' });
@@ -62,11 +65,8 @@ export function makeLokiStream(labels: Readonly<Record<string, string | undefine
   if (names.length > LOKI_MAX_LABELS) throw new Error(`a Loki stream takes at most ${LOKI_MAX_LABELS} labels`);
   for (const name of names) {
     if (!LABEL_NAME.test(name)) throw new Error(`invalid Loki label name ${JSON.stringify(name)}`);
-    const value = labels[name] as string;
-    if (Buffer.byteLength(value, 'utf8') > LOKI_MAX_LABEL_VALUE_BYTES) {
-      throw new Error(`Loki label ${name} is longer than ${LOKI_MAX_LABEL_VALUE_BYTES} bytes`);
-    }
-    kept[name] = value;
+    // Server-made values (model names) may be malformed or huge; Loki refuses the whole push for one (§4).
+    kept[name] = safeLabelValue(labels[name] as string, LOKI_MAX_LABEL_VALUE_BYTES);
   }
   return { key: JSON.stringify(kept), labels: kept };
 }

@@ -123,7 +123,9 @@ export class SampleLane {
   }
 
   /** Encodes and delivers one request; an encoding failure drops and counts its samples. */
-  private send(part: readonly Sample[], now: number): Promise<TooLarge | undefined> {
+  private send(all: readonly Sample[], now: number): Promise<TooLarge | undefined> {
+    const part = this.withoutRefused(all);
+    if (part.length === 0) return Promise.resolve(undefined);
     let body: Uint8Array;
     try {
       body = compressSnappyBlock(encodeWriteRequest(part));
@@ -134,6 +136,15 @@ export class SampleLane {
     }
     const oldest = part.reduce((min, s) => Math.min(min, s.timestampMs), now);
     return this.context.deliver(body, oldest, part.length);
+  }
+
+  /** The samples of series a receiver has not refused by name; the others dropped and counted (refused-series.ts). */
+  private withoutRefused(samples: readonly Sample[]): readonly Sample[] {
+    const refused = this.context.refused;
+    if (refused === undefined || !refused.active) return samples;
+    const kept = samples.filter((s) => !refused.refuses(s.series));
+    this.context.self.countDropped('metrics', 'rejected', samples.length - kept.length);
+    return kept;
   }
 
   /**

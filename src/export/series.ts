@@ -1,4 +1,5 @@
 import type { Exemplar } from './exemplar.js';
+import { safeLabelValue } from './label-value.js';
 
 /**
  * A Prometheus series: a metric name plus constant labels, validated and sorted
@@ -7,7 +8,8 @@ import type { Exemplar } from './exemplar.js';
  * Remote-write rules (reference/wire-protocols.md §1.3, §8 items 4-5): labels are
  * sorted byte-wise on their UTF-8 names (`__name__` is not forced first), names
  * match `[a-zA-Z_][a-zA-Z0-9_]*`, metric names `[a-zA-Z_:][a-zA-Z0-9_:]*`, no
- * name appears twice, and a label whose value is empty is left out.
+ * name appears twice, and a label whose value is empty is left out. Values
+ * are well-formed UTF-8 of at most 2,048 bytes (label-value.ts).
  */
 export interface Label {
   readonly name: string;
@@ -59,7 +61,8 @@ export function makeSeries(name: string, labels: Readonly<Record<string, string 
     // `__`-prefixed names are reserved for Prometheus' own use (wire-protocols.md §1.3).
     if (labelName.startsWith('__')) throw new InvalidSeriesError(`label name ${JSON.stringify(labelName)} is reserved (names starting with __ belong to Prometheus)`);
     if (!LABEL_NAME.test(labelName)) throw new InvalidSeriesError(`invalid label name ${JSON.stringify(labelName)}`);
-    list.push({ name: labelName, value });
+    // Server-made values (model names) may be malformed or huge: made safe here, once per series (label-value.ts).
+    list.push({ name: labelName, value: safeLabelValue(value) });
   }
   list.sort((a, b) => compareUtf8(a.name, b.name));
   // Object keys are unique and `__name__` is refused above, so no name repeats.

@@ -7,6 +7,7 @@ import type { HttpTransport } from './http/http-transport.js';
 import type { RetryPolicyOptions, Signal } from './http/retry-policy.js';
 import type { LaneContext } from './lane-context.js';
 import type { PushEndpoint } from './push-endpoint.js';
+import type { RefusedSeries } from './refused-series.js';
 import type { SelfMetrics } from './self-metrics.js';
 
 /**
@@ -31,6 +32,8 @@ export interface SharedDeliveryState {
   readonly timeoutMs: number;
   readonly cardinality: CardinalityWarning;
   report(err: MonitoringError): void;
+  /** Learns which series a remote-write receiver refused by name (refused-series.ts). */
+  readonly refused?: RefusedSeries;
 }
 
 /**
@@ -68,7 +71,10 @@ export function signalDelivery(signal: Signal, endpoint: PushEndpoint, shared: S
       return { status: result.status, message: result.message, bytes };
     }
     self.countDropped(signal, result.code === 'GOM_PUSH_FAILED' ? 'retries_exhausted' : 'rejected', count);
-    shared.report(new MonitoringError(result.code, `${result.message}; ${count} dropped`, { signal, status: result.status }));
+    // A 400 naming a series: that series stays out of later pushes, so they do not fail for it too.
+    const named = signal === 'metrics' && result.status === 400 && shared.refused?.learn(result.message) === true;
+    const consequence = named ? '; the series it names is left out of later pushes' : '';
+    shared.report(new MonitoringError(result.code, `${result.message}; ${count} dropped${consequence}`, { signal, status: result.status }));
     return undefined;
   };
 }

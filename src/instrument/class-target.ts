@@ -28,6 +28,8 @@ interface ClassListener {
   readonly key: string;
   readonly sink: ObservationSink;
   readonly streamUsage: boolean;
+  /** Shown each call's client, so a class monitor's scrubber knows its key (client-secrets.ts). */
+  readonly onClient?: (client: object) => void;
   refs: number;
 }
 
@@ -103,7 +105,7 @@ export function patchClassEndpoint(
   spec: EndpointSpec,
   key: string,
   sink: ObservationSink,
-  settings: { streamUsage: boolean } = { streamUsage: true },
+  settings: { streamUsage: boolean; onClient?: (client: object) => void } = { streamUsage: true },
 ): () => void {
   const prototype = resourcePrototype(clientClass, spec);
   const current = prototype?.create;
@@ -125,6 +127,11 @@ export function patchClassEndpoint(
       }
       if (listener === undefined) return created.original.apply(this, args);
       const client = (this as { _client: object })._client;
+      try {
+        listener.onClient?.(client);
+      } catch {
+        // Only the secret scrubber's bookkeeping: never a reason to fail the call.
+      }
       const call = (body: unknown): unknown => {
         args[0] = body;
         return created.original.apply(this, args);
@@ -138,7 +145,7 @@ export function patchClassEndpoint(
   const patched = state;
   let listener = patched.listeners.find((l) => l.clientClass === clientClass && l.key === key);
   if (listener === undefined) {
-    listener = { clientClass, key, sink, streamUsage: settings.streamUsage, refs: 0 };
+    listener = { clientClass, key, sink, streamUsage: settings.streamUsage, onClient: settings.onClient, refs: 0 };
     patched.listeners.push(listener);
   }
   const mine = listener;

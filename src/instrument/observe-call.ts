@@ -205,12 +205,14 @@ class CallTracker {
     try {
       if (isStream(data)) {
         const accumulator = this.spec.reader.startStream();
+        // An abandoned stream ends, for the record, when the app got it and did not read it.
+        const handedOver = { ms: Date.now(), at: performance.now() };
         observeStream(data, accumulator, {
           hideUsage: this.hideStreamUsage,
           onFirstChunk: () => {
             this.observation.timeToFirstChunkS = (performance.now() - this.startedAt) / 1000;
           },
-          onEnd: (end) => this.endStream(end, accumulator),
+          onEnd: (end) => this.endStream(end, accumulator, end.outcome === 'abandoned' ? handedOver : undefined),
         });
         return;
       }
@@ -221,12 +223,12 @@ class CallTracker {
     this.finish();
   }
 
-  private endStream(end: StreamEnd, accumulator: StreamAccumulator): void {
+  private endStream(end: StreamEnd, accumulator: StreamAccumulator, endedAt?: { ms: number; at: number }): void {
     accumulator.finish(this.observation);
     if (end.outcome === 'error') this.fail(end.error);
     else {
       this.observation.outcome = end.outcome;
-      this.finish();
+      this.finish(endedAt);
     }
   }
 
@@ -247,12 +249,12 @@ class CallTracker {
     this.finish();
   }
 
-  private finish(): void {
+  private finish(endedAt?: { ms: number; at: number }): void {
     if (this.finished) return;
     this.finished = true;
     try {
-      this.observation.endMs = Date.now();
-      this.observation.durationS = (performance.now() - this.startedAt) / 1000;
+      this.observation.endMs = endedAt?.ms ?? Date.now();
+      this.observation.durationS = ((endedAt?.at ?? performance.now()) - this.startedAt) / 1000;
       this.sink(this.observation);
     } catch {
       // A sink is guarded itself; this keeps a surprise there out of the app's promise chain too.

@@ -1,8 +1,12 @@
 import type { StreamAccumulator } from './result-reader.js';
+import { whenAbandoned } from './abandoned-streams.js';
 import type { StreamLike } from './sdk-shapes.js';
 
-/** How a stream ended, as seen by whoever iterated it. */
-export type StreamEnd = { outcome: 'ok' } | { outcome: 'aborted' } | { outcome: 'error'; error: unknown };
+/**
+ * How a stream ended, as seen by whoever iterated it; `abandoned`: nobody ever
+ * did, and the Stream was garbage-collected (abandoned-streams.ts).
+ */
+export type StreamEnd = { outcome: 'ok' } | { outcome: 'aborted' } | { outcome: 'abandoned' } | { outcome: 'error'; error: unknown };
 
 export interface StreamHooks {
   /**
@@ -28,10 +32,24 @@ export interface StreamHooks {
  */
 export function observeStream(stream: StreamLike, accumulator: StreamAccumulator, hooks: StreamHooks): void {
   const makeIterator = stream.iterator;
-  const state = { ended: false };
+  const state: StreamState = { ended: false, iterated: false, controller: stream.controller };
   stream.iterator = function observedIterator(this: unknown): AsyncIterator<unknown> {
+    state.iterated = true;
     return new ObservedChunks(makeIterator.call(this), accumulator, hooks, state);
   };
+  whenAbandoned(stream, () => {
+    if (state.iterated || state.ended) return;
+    state.ended = true;
+    guarded(() => hooks.onEnd({ outcome: 'abandoned' }));
+  });
+}
+
+interface StreamState {
+  ended: boolean;
+  /** An iterator was made (for-await, tee(), toReadableStream()): from then on its end is the stream's end. */
+  iterated: boolean;
+  /** The Stream's controller: the SDK aborts it for the app's `signal` too. */
+  readonly controller: StreamLike['controller'];
 }
 
 /**
@@ -48,7 +66,7 @@ class ObservedChunks implements AsyncIterator<unknown> {
     private readonly inner: AsyncIterator<unknown>,
     private readonly accumulator: StreamAccumulator,
     private readonly hooks: StreamHooks,
-    private readonly state: { ended: boolean },
+    private readonly state: StreamState,
   ) {}
 
   // Made once per stream, not per chunk (issue 6: no per-call closures; a stream has dozens of chunks).
@@ -79,7 +97,10 @@ class ObservedChunks implements AsyncIterator<unknown> {
 
   private onStep(step: IteratorResult<unknown>): IteratorResult<unknown> | Promise<IteratorResult<unknown>> {
     if (step.done === true) {
-      this.end({ outcome: 'ok' });
+      // The SDK's iterator returns quietly when its controller is aborted (the
+      // app's `signal` or `stream.controller.abort()`: Stream catches the
+      // AbortError), so an aborted stream also ends "done" (issue 22 item 8).
+      this.end(this.state.controller.signal?.aborted === true ? { outcome: 'aborted' } : { outcome: 'ok' });
       return step;
     }
     if (this.first) {

@@ -35,7 +35,7 @@ export interface APIPromiseLike extends Promise<unknown> {
 /** The SDK's `Stream`: async-iterable, backed by `iterator()`, which `tee()` and `toReadableStream()` also use. */
 export interface StreamLike {
   iterator: () => AsyncIterator<unknown>;
-  controller: { abort(): void };
+  controller: { abort(): void; readonly signal?: { readonly aborted?: boolean } };
 }
 
 /**

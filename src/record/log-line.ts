@@ -15,7 +15,7 @@ export interface LogLine {
   request_model?: string;
   response_model?: string;
   stream: boolean;
-  outcome: 'ok' | 'error' | 'aborted';
+  outcome: 'ok' | 'error' | 'aborted' | 'abandoned';
   status?: number;
   error?: { type: string; status?: number; code?: string; message: string };
   finish_reason?: string;

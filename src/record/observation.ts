@@ -74,7 +74,8 @@ export interface Observation {
   requestId?: string;
   /** HTTP status of the API response, when there was one. */
   status?: number;
-  outcome: 'ok' | 'error' | 'aborted';
+  /** `abandoned`: a stream the app never iterated (recorded when it was garbage-collected). */
+  outcome: 'ok' | 'error' | 'aborted' | 'abandoned';
   error?: ObservedError;
   /** What the app sent: chat messages, a completion prompt, responses input, embedding input. */
   prompt?: unknown;

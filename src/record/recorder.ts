@@ -2,11 +2,13 @@ import { debugLog, warnOnce } from '../debug-log.js';
 import { makeLokiStream, type LokiStream } from '../export/log-entry.js';
 import type { TelemetrySink } from '../export/telemetry-sink.js';
 import type { Pricer } from '../pricing/price-call.js';
+import { SecretScrubber } from '../secret-scrubber.js';
 import { CompatibleSeries } from './compatible-series.js';
 import { buildLogLine, copyContent, structuredMetadataOf, type LineContent, type LogLine } from './log-line.js';
 import type { Observation } from './observation.js';
+import { ModelLabels, OTHER_MODEL } from './model-labels.js';
 import { acquireNativeMetrics, type NativeMetrics } from './native-metrics.js';
-import { DeferredLogLine, serializeLogLine } from './serialize-log-line.js';
+import { DeferredLogLine, serializeScrubbedLogLine } from './serialize-log-line.js';
 import { withEstimatedUsage } from './token-estimator.js';
 
 export interface RecorderSettings {
@@ -20,13 +22,19 @@ export interface RecorderSettings {
   structuredMetadata?: boolean;
   /** Module that counts tokens for streams without usage; default `gpt-tokenizer` (tests name a missing one). */
   tokenizer?: string;
+  /**
+   * Secrets removed from every line and label (secret-scrubber.ts): the
+   * client's API key, read when each call is recorded (clientSecrets), and the
+   * access token.
+   */
+  secrets?: () => readonly (string | undefined)[];
 }
 
-/** Label values come from servers; keep them well under Loki's 2,048-byte limit. */
-const MAX_MODEL_LABEL = 256;
 const MAX_CACHED_STREAMS = 1000;
 /** Calls waiting for the flush, at most; the next one records them all at once (bounds memory at high call rates). */
 export const MAX_PENDING_CALLS = 256;
+/** Models named in an unpriced-model warning, at most; later ones share one warning. */
+const MAX_UNPRICED_WARNINGS = 10;
 
 /**
  * Turns each Observation into samples and one log line, and hands them to the
@@ -53,6 +61,9 @@ export class Recorder {
   private readonly releaseNative: () => void;
   private readonly stopPreparing: () => void;
   private readonly streams = new Map<string, LokiStream>();
+  private readonly models = new ModelLabels(undefined, (name) => this.scrubber().scrub(name));
+  private scrubbing: { key: string; scrubber: SecretScrubber } | undefined;
+  private readonly unpricedWarned = new Set<string>();
   private lastStream: { source: string; model: string; level: string; stream: LokiStream } | undefined;
   /** Calls waiting to be recorded, with their copied content (parallel arrays: no object per call). */
   private readonly pending: Observation[] = [];
@@ -140,30 +151,56 @@ export class Recorder {
   }
 
   private recordNow(obs: Observation, content: LineContent | undefined): void {
-    const model = modelLabel(obs);
+    // Priced and logged by the names the server gave; labelled by bounded values (model-labels.ts).
+    const requestModel = this.models.label(obs.requestModel);
+    const responseModel = this.models.label(obs.responseModel);
+    const model = responseModel ?? requestModel ?? 'unknown';
     const cost = this.costOf(obs, model);
+    this.log(obs, model, cost, content);
+    // The line is built: from here the observation carries label values.
+    obs.requestModel = requestModel;
+    obs.responseModel = responseModel;
     this.compatible.record(obs, model, cost, this.sink);
     this.native.record(obs, cost);
-    this.log(obs, model, cost, content);
   }
 
   private costOf(obs: Observation, model: string): number | undefined {
     if (obs.usage === undefined) return undefined;
     const cost = this.pricer.price({
       provider: obs.provider,
-      model,
+      model: obs.responseModel ?? obs.requestModel ?? model,
       usage: obs.usage,
       serviceTier: obs.serviceTier,
       atMs: obs.endMs,
     });
-    if (cost === undefined) {
+    // A folded model was reported once already (model-labels.ts): no warning per name past the cap.
+    if (cost === undefined && model !== OTHER_MODEL) this.warnUnpriced(model);
+    return cost;
+  }
+
+  /**
+   * One warning per unpriced model, for the first MAX_UNPRICED_WARNINGS of
+   * them, then one saying there are more: a server naming a model per call
+   * made 1,000 process warnings (issue 22 item 7). The calls stay counted in
+   * grafana_openai_monitoring_unpriced_calls_total, by model.
+   */
+  private warnUnpriced(model: string): void {
+    if (this.unpricedWarned.has(model)) return;
+    if (this.unpricedWarned.size >= MAX_UNPRICED_WARNINGS) {
       warnOnce(
-        `unpriced:${model}`,
-        `grafana-openai-monitoring: no price known for model "${model}"; its calls get no cost sample. Add it with the \`prices\` option.`,
+        'unpriced:more',
+        `grafana-openai-monitoring: more than ${MAX_UNPRICED_WARNINGS} models have no known price; their calls get no cost sample. ` +
+          'grafana_openai_monitoring_unpriced_calls_total counts them by model; add prices with the `prices` option.',
         'GOM_UNPRICED_MODEL',
       );
+      return;
     }
-    return cost;
+    this.unpricedWarned.add(model);
+    warnOnce(
+      `unpriced:${model}`,
+      `grafana-openai-monitoring: no price known for model "${model}"; its calls get no cost sample. Add it with the \`prices\` option.`,
+      'GOM_UNPRICED_MODEL',
+    );
   }
 
   private log(obs: Observation, model: string, cost: number | undefined, copied: LineContent | undefined): void {
@@ -184,14 +221,28 @@ export class Recorder {
     try {
       // Serialised when the push body is written, unless redact() ran: the line
       // it returns may hold the app's own objects, which could change before then.
-      json = this.settings.redact === undefined ? new DeferredLogLine(line) : serializeLogLine(line);
-      if (this.settings.structuredMetadata === true) metadata = structuredMetadataOf(line);
+      const scrubber = this.scrubber();
+      json = this.settings.redact === undefined ? new DeferredLogLine(line, scrubber) : serializeScrubbedLogLine(line, scrubber);
+      if (this.settings.structuredMetadata === true) metadata = scrubbedMetadata(structuredMetadataOf(line), scrubber);
     } catch (error) {
       // Only a redact() that returned something JSON cannot hold (a cycle, a BigInt) gets here.
       debugLog('log line dropped: %s', error instanceof Error ? error.message : String(error));
       return;
     }
     this.sink.addLogEntry(this.streamFor(obs.source, model, level), obs.endMs, json, metadata);
+  }
+
+  /** The scrubber of the current secrets: rebuilt only when they change (a rotated key). */
+  private scrubber(): SecretScrubber {
+    let secrets: readonly (string | undefined)[] = [];
+    try {
+      secrets = this.settings.secrets?.() ?? [];
+    } catch (error) {
+      debugLog('reading the client key failed: %s', error);
+    }
+    const key = secrets.join('\u0000');
+    if (this.scrubbing === undefined || this.scrubbing.key !== key) this.scrubbing = { key, scrubber: new SecretScrubber(secrets) };
+    return this.scrubbing.scrubber;
   }
 
   private streamFor(source: string, model: string, level: string): LokiStream {
@@ -221,8 +272,8 @@ export class Recorder {
   }
 }
 
-/** The `model` label: the model the response names, else the one requested. */
-function modelLabel(obs: Observation): string {
-  const model = obs.responseModel ?? obs.requestModel ?? 'unknown';
-  return model.length > MAX_MODEL_LABEL ? model.slice(0, MAX_MODEL_LABEL) : model;
+function scrubbedMetadata(metadata: Record<string, string>, scrubber: SecretScrubber): Record<string, string> {
+  if (scrubber.empty) return metadata;
+  for (const name of Object.keys(metadata)) metadata[name] = scrubber.scrub(metadata[name]);
+  return metadata;
 }

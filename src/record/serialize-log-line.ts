@@ -1,4 +1,5 @@
 import type { DeferredLine } from '../export/log-entry.js';
+import type { SecretScrubber } from '../secret-scrubber.js';
 import type { LogLine } from './log-line.js';
 
 /** Loki's default `max_line_size` (wire-protocols.md §4); a longer line is rejected. */
@@ -43,6 +44,24 @@ export function serializeLogLine(line: LogLine, maxBytes: number = MAX_LINE_BYTE
 }
 
 /**
+ * serializeLogLine, then the monitor's secrets removed from the text (every
+ * field at once, in JSON-escaped form: secret-scrubber.ts). A secret shorter
+ * than its replacement could push the line past `maxBytes`: it is then made
+ * again with less room.
+ *
+ * @example
+ * const json = serializeScrubbedLogLine(line, new SecretScrubber([client.apiKey]));
+ */
+export function serializeScrubbedLogLine(line: LogLine, scrubber: SecretScrubber | undefined, maxBytes: number = MAX_LINE_BYTES): string {
+  const text = serializeLogLine(line, maxBytes);
+  if (scrubber === undefined || scrubber.empty) return text;
+  const safe = scrubber.scrub(text);
+  if (safe === text || safe.length * 3 <= maxBytes) return safe;
+  const over = Buffer.byteLength(safe, 'utf8') - maxBytes;
+  return over <= 0 ? safe : scrubber.scrub(serializeLogLine(line, maxBytes - over - 64));
+}
+
+/**
  * A line serialised when the exporter encodes its batch instead of on the
  * call path (issue 6: "no work on the request path that can wait for the
  * flush"). Serialising a line with content is most of what recording a call
@@ -53,10 +72,10 @@ export function serializeLogLine(line: LogLine, maxBytes: number = MAX_LINE_BYTE
  * exporter.addLogEntry(stream, obs.endMs, new DeferredLogLine(buildLogLine(obs, cost, settings)));
  */
 export class DeferredLogLine implements DeferredLine {
-  constructor(private readonly line: LogLine) {}
+  constructor(private readonly line: LogLine, private readonly scrubber?: SecretScrubber) {}
 
   text(): string {
-    return serializeLogLine(this.line);
+    return serializeScrubbedLogLine(this.line, this.scrubber);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { MonitoringErrorCode } from '../../monitoring-error.js';
+import { SecretScrubber } from '../../secret-scrubber.js';
 import { isCardinalityLimit } from '../cardinality-limit.js';
 import type { FailureReason } from '../self-metrics.js';
 import { describeUrl, HttpNetworkError, type HttpResponse, type HttpTransport } from './http-transport.js';
@@ -177,5 +178,6 @@ function failed(
 function scrub(message: string, secrets: readonly string[]): string {
   let safe = message;
   for (const secret of secrets) if (secret.length >= 4) safe = safe.split(secret).join('[redacted]');
-  return safe;
+  // And their URL-encoded and base64 forms (an echoed basic-auth header, issue 22 item 5).
+  return new SecretScrubber(secrets).scrub(safe);
 }
