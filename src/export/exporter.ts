@@ -3,6 +3,7 @@ import { MonitoringError } from '../monitoring-error.js';
 import { CardinalityWarning } from './cardinality-limit.js';
 import { onProcessBeforeExit } from './exit-hook.js';
 import { FinalDelivery } from './final-delivery.js';
+import { FlushTrigger } from './flush-trigger.js';
 import { HttpTransport } from './http/http-transport.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions, type Signal } from './http/retry-policy.js';
 import type { LaneContext } from './lane-context.js';
@@ -29,7 +30,9 @@ export type { Collector } from './sample-lane.js';
  *   sends one request per signal unless the queue exceeds maxSamplesPerRequest
  *   (20,000 by default: above the default max_queue, so the requests per flush
  *   stay constant in the call rate), or a receiver said "too large" (413), after
- *   which requests are split (request-size-limit.ts).
+ *   which requests are split (request-size-limit.ts). A queue half full
+ *   starts a push of its own before the timer (flush-trigger.ts): a busy
+ *   process loses nothing to a healthy receiver (issue 22 item 1).
  * - nothing keeps an idle process alive (timer and sockets unref()ed); at
  *   `beforeExit` what is queued is delivered once, bounded by shutdownTimeoutMs
  *   (final-delivery.ts), and then the process exits by itself.
@@ -88,6 +91,8 @@ export class Exporter {
   private readonly entries: LogLane;
   private readonly metricsFlush: SerialFlush;
   private readonly logsFlush: SerialFlush;
+  private readonly metricsTrigger: FlushTrigger;
+  private readonly logsTrigger: FlushTrigger;
   private readonly interval: NodeJS.Timeout;
   private readonly unregisterExit: () => void;
   private exitDelivery: Promise<void> | undefined;
@@ -147,6 +152,8 @@ export class Exporter {
     this.entries = new LogLane(lane('logs', logsEndpoint), maxQueue, maxLogBytes);
     this.metricsFlush = new SerialFlush(() => this.samples.push());
     this.logsFlush = new SerialFlush(() => this.entries.push());
+    this.metricsTrigger = new FlushTrigger(maxQueue, maxPerRequest, () => void this.metricsFlush.request());
+    this.logsTrigger = new FlushTrigger(maxQueue, maxPerRequest, () => void this.logsFlush.request());
     this.interval = setInterval(() => void this.flush(), flushIntervalMs);
     this.interval.unref(); // an idle app must exit; beforeExit delivers what is left
     this.unregisterExit = onProcessBeforeExit(() => this.deliverAtExit());
@@ -165,6 +172,7 @@ export class Exporter {
       else {
         this.appDataAdded += 1;
         this.samples.add(series, value, timestampMs);
+        this.metricsTrigger.noteQueued(this.samples.queued);
       }
     } catch (err) {
       debugLog('addSample failed: %s', err);
@@ -184,6 +192,7 @@ export class Exporter {
       else {
         this.appDataAdded += 1;
         this.entries.add(stream, timestampMs, line, structuredMetadata);
+        this.logsTrigger.noteQueued(this.entries.queued);
       }
     } catch (err) {
       debugLog('addLogEntry failed: %s', err);
@@ -227,7 +236,7 @@ export class Exporter {
   flush(): Promise<void> {
     if (this.closing) return this.closing;
     this.prepare();
-    return Promise.all([this.metricsFlush.request(), this.logsFlush.request()]).then(noop, noop);
+    return Promise.all([this.requestMetrics(), this.logsFlush.request()]).then(noop, noop);
   }
 
   /**
@@ -266,7 +275,7 @@ export class Exporter {
     try {
       if (this.exitDelivery) await this.exitDelivery;
       this.prepare();
-      await this.final.run(deadline, () => Promise.all([this.metricsFlush.request(), this.logsFlush.request()]));
+      await this.final.run(deadline, () => Promise.all([this.requestMetrics(), this.logsFlush.request()]));
     } finally {
       this.self.countDropped('metrics', 'shutdown', this.samples.clear());
       this.self.countDropped('logs', 'shutdown', this.entries.clear());
@@ -281,7 +290,7 @@ export class Exporter {
     if (this.appDataAdded === this.appDataAtExitDelivery) return; // delivered (or given up) once already: let the process go
     const idle = !this.metricsFlush.busy && !this.logsFlush.busy;
     if (idle && this.samples.queued === 0 && this.entries.queued === 0) return; // nothing left: no loop
-    const work = (): Promise<unknown> => Promise.all([this.metricsFlush.request(), this.logsFlush.request()]);
+    const work = (): Promise<unknown> => Promise.all([this.requestMetrics(), this.logsFlush.request()]);
     this.appDataAtExitDelivery = this.appDataAdded;
     this.exitDelivery = this.final
       .run(Date.now() + this.shutdownTimeoutMs, work)
@@ -289,6 +298,12 @@ export class Exporter {
       .then(() => {
         this.exitDelivery = undefined;
       });
+  }
+
+  /** A metrics push that carries the cumulative series too (timer, flush(), final and exit delivery). */
+  private requestMetrics(): Promise<void> {
+    this.samples.wantCumulative();
+    return this.metricsFlush.request();
   }
 
   /** Runs the flush preparers (what batching recorders hold reaches the queues); each guarded. */

@@ -3,6 +3,7 @@ import { MonitoringError } from '../monitoring-error.js';
 import { BoundedQueue, type TakeDecision } from './bounded-queue.js';
 import type { LaneContext, TooLarge } from './lane-context.js';
 import { RequestSizeLimit } from './request-size-limit.js';
+import { SameMsMerge } from './same-ms-merge.js';
 import { encodeWriteRequest } from './remote-write/encode-write-request.js';
 import { compressSnappyBlock } from './remote-write/snappy-block.js';
 import type { Sample, Series } from './series.js';
@@ -18,7 +19,13 @@ import { TimestampSequencer } from './timestamp-sequencer.js';
  * sequenced timestamp is still ahead of the clock at flush time (several calls
  * ended in the same ms) waits for the next flush — Prometheus must never see a
  * future timestamp, §1.4 shows one poisoning a whole head — except at the final
- * flush, when there is no next one and a few ms ahead are harmless.
+ * flush, when there is no next one and a few ms ahead are harmless. Samples
+ * of a series that has run out of free ms are combined (same-ms-merge.ts).
+ *
+ * Cumulative series (collectors, self counters) go with the pushes the flush
+ * timer, `flush()` and the final delivery ask for (`wantCumulative`), not
+ * with those a full queue starts (flush-trigger.ts): at 1,000 models they are
+ * tens of thousands of samples, re-sent whole each time.
  */
 
 /** A source of cumulative series (e.g. histograms) read at each flush. */
@@ -27,6 +34,8 @@ export type Collector = () => Iterable<{ series: Series; value: number }>;
 export class SampleLane {
   private readonly queue: BoundedQueue<Sample>;
   private readonly sequencer = new TimestampSequencer();
+  private readonly merge = new SameMsMerge(this.sequencer);
+  private cumulativeDue = false;
   private readonly collectors = new Set<Collector>();
   private readonly limit: RequestSizeLimit;
   private unreportedQueueFull = 0;
@@ -58,11 +67,24 @@ export class SampleLane {
    */
   add(series: Series, value: number, timestampMs: number): void {
     const now = Date.now();
-    const ms = this.sequencer.nextMs(series.key, Number.isFinite(timestampMs) ? Math.min(timestampMs, now) : now);
-    if (this.queue.push({ series, value, timestampMs: ms })) {
+    const wanted = Number.isFinite(timestampMs) ? Math.floor(Math.min(timestampMs, now)) : now;
+    const sample = this.merge.stamp(series, value, wanted, now);
+    if (sample !== undefined && this.queue.push(sample)) {
+      this.merge.close(); // the sample dropped may be a series' open one
       this.context.self.countDropped('metrics', 'queue_full', 1);
       this.unreportedQueueFull += 1;
     }
+  }
+
+  /**
+   * Makes the next push carry the cumulative series and self counters too.
+   *
+   * @example
+   * lane.wantCumulative();
+   * await metricsFlush.request();
+   */
+  wantCumulative(): void {
+    this.cumulativeDue = true;
   }
 
   /**
@@ -100,7 +122,8 @@ export class SampleLane {
     const now = Date.now();
     const final = this.context.final.deadline !== undefined;
     this.reportQueueFull();
-    const extras = this.collectExtras(now, final);
+    const extras = this.cumulativeDue || final ? this.collectExtras(now, final) : [];
+    this.cumulativeDue = false;
     let budget = this.queue.length;
     const decide = (s: Sample): TakeDecision => {
       if (s.timestampMs > now && !final) return 'keep';
@@ -110,6 +133,7 @@ export class SampleLane {
       const max = this.limit.items; // read per request: a refusal during this run lowers it
       const chunk = extras.splice(0, max);
       if (budget > 0 && chunk.length < max) {
+        this.merge.close(); // what is taken now can no longer take in a later call's value
         const taken = this.queue.take(Math.min(max - chunk.length, budget), decide);
         budget -= taken.items.length + taken.discarded;
         this.context.self.countDropped('metrics', 'too_old', taken.discarded);
