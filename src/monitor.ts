@@ -64,18 +64,22 @@ export function monitorEndpoints(client: unknown, options: MonitorOptions, specs
       `client has no ${describeMissing(missing)}: pass an OpenAI or AzureOpenAI client from the openai package (4.x to 7.x)`,
     );
   }
-  const { exporter, release } = acquireExporter({
+  // Bounds the app left out are no preference: such a monitor joins a destination's exporter whatever its
+  // bounds; one it set must match them (shared-exporter-settings.ts). Unset, the exporter's defaults are resolveOptions'.
+  const given = (name: keyof MonitorOptions, value: number): number | undefined => (options[name] === undefined ? undefined : value);
+  const { exporter, release, instance } = acquireExporter({
     metrics: resolved.metrics,
     logs: resolved.logs,
-    flushIntervalMs: resolved.flushIntervalMs,
-    timeoutMs: resolved.timeoutMs,
-    shutdownTimeoutMs: resolved.shutdownTimeoutMs,
-    maxQueue: resolved.maxQueue,
+    flushIntervalMs: given('flush_interval_ms', resolved.flushIntervalMs),
+    timeoutMs: given('timeout_ms', resolved.timeoutMs),
+    shutdownTimeoutMs: given('shutdown_timeout_ms', resolved.shutdownTimeoutMs),
+    maxQueue: given('max_queue', resolved.maxQueue),
     onError: resolved.onError,
     userAgent: USER_AGENT,
     selfLabels: { job: 'integrations/openai', environment: resolved.environment, instance: resolved.instance },
   });
-  const recorder = new Recorder(exporter, createPricer(resolved.prices), resolved);
+  // Another exporter (other credentials or headers) may already write as this instance to this URL (instance-claims.ts).
+  const recorder = new Recorder(exporter, createPricer(resolved.prices), { ...resolved, instance: instance ?? resolved.instance });
   const key = monitorKey(resolved);
   const unpatches = available.map((spec) => patchEndpoint(client, spec, key, (observation) => recorder.record(observation), { streamUsage: resolved.streamUsage }));
   let shutdown: Promise<void> | undefined;

@@ -13,6 +13,7 @@ import { lokiEndpoint, remoteWriteEndpoint, type EndpointOptions, type PushEndpo
 import { SampleLane, type Collector } from './sample-lane.js';
 import { SelfMetrics, type SelfMetricsSnapshot } from './self-metrics.js';
 import { SerialFlush } from './serial-flush.js';
+import type { SharedSettings } from './shared-exporter-settings.js';
 import { signalDelivery, type SharedDeliveryState } from './signal-delivery.js';
 import type { Series } from './series.js';
 
@@ -83,6 +84,8 @@ export function warnDeliveryProblem(err: MonitoringError): void {
 }
 
 export class Exporter {
+  /** The bounds in effect, defaults filled in (shared-exporter-settings.ts compares a later monitor's with them). */
+  readonly settings: SharedSettings;
   private readonly shutdownTimeoutMs: number;
   private readonly transport = new HttpTransport();
   private readonly final = new FinalDelivery();
@@ -128,6 +131,7 @@ export class Exporter {
     const maxPerRequest = Math.ceil(positive(options.maxSamplesPerRequest, 20_000, 'max_samples_per_request'));
     const maxLogBytes = positive(options.maxLogBytesPerRequest, 4 * 1024 * 1024, 'max_log_bytes_per_request');
     const policy: RetryPolicyOptions = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.settings = { flushIntervalMs, maxQueue, timeoutMs, shutdownTimeoutMs: this.shutdownTimeoutMs };
     this.self = new SelfMetrics(options.selfLabels);
 
     const report = (err: MonitoringError): void => this.report(err);
