@@ -4,8 +4,9 @@ import { BoundedQueue, type TakeDecision } from './bounded-queue.js';
 import type { LaneContext, TooLarge } from './lane-context.js';
 import { RequestSizeLimit } from './request-size-limit.js';
 import { SameMsMerge } from './same-ms-merge.js';
-import { encodeWriteRequest } from './remote-write/encode-write-request.js';
-import { compressSnappyBlock } from './remote-write/snappy-block.js';
+import { encodeWriteRequestSteps } from './remote-write/encode-write-request.js';
+import { compressSnappyBlockSteps } from './remote-write/snappy-block.js';
+import { runSliced, SliceBudget } from './sliced-work.js';
 import type { Sample, Series } from './series.js';
 import { TimestampSequencer } from './timestamp-sequencer.js';
 
@@ -25,7 +26,10 @@ import { TimestampSequencer } from './timestamp-sequencer.js';
  * Cumulative series (collectors, self counters) go with the pushes the flush
  * timer, `flush()` and the final delivery ask for (`wantCumulative`), not
  * with those a full queue starts (flush-trigger.ts): at 1,000 models they are
- * tens of thousands of samples, re-sent whole each time.
+ * tens of thousands of samples, re-sent whole each time. Stamping, encoding
+ * and compressing are done in slices of a few ms (sliced-work.ts); the
+ * cumulative values themselves are read in one go, so a histogram's buckets,
+ * sum and count always agree.
  */
 
 /** A source of cumulative series (e.g. histograms) read at each flush. */
@@ -122,8 +126,10 @@ export class SampleLane {
     const now = Date.now();
     const final = this.context.final.deadline !== undefined;
     this.reportQueueFull();
-    const extras = this.cumulativeDue || final ? this.collectExtras(now, final) : [];
+    const slice = new SliceBudget();
+    const cumulative = this.cumulativeDue || final;
     this.cumulativeDue = false;
+    const extras = cumulative ? await this.collectExtras(now, final, slice) : [];
     let budget = this.queue.length;
     const decide = (s: Sample): TakeDecision => {
       if (s.timestampMs > now && !final) return 'keep';
@@ -140,43 +146,45 @@ export class SampleLane {
         chunk.push(...taken.items);
       }
       if (chunk.length === 0) return;
-      await this.limit.deliverInHalves(chunk, (part) => this.send(part, now));
+      await this.limit.deliverInHalves(chunk, (part) => this.send(part, now, slice));
     }
   }
 
-  /** Encodes and delivers one request; an encoding failure drops and counts its samples. */
-  private send(part: readonly Sample[], now: number): Promise<TooLarge | undefined> {
+  /** Encodes (in slices) and delivers one request; an encoding failure drops and counts its samples. */
+  private async send(part: readonly Sample[], now: number, budget: SliceBudget): Promise<TooLarge | undefined> {
     let body: Uint8Array;
     try {
-      body = compressSnappyBlock(encodeWriteRequest(part));
+      body = await runSliced(compressSnappyBlockSteps(await runSliced(encodeWriteRequestSteps(part), budget)), budget);
     } catch (err) {
       debugLog('remote-write encoding failed, %d samples dropped: %s', part.length, err);
       this.context.self.countDropped('metrics', 'encode_error', part.length);
-      return Promise.resolve(undefined);
+      return undefined;
     }
     const oldest = part.reduce((min, s) => Math.min(min, s.timestampMs), now);
     return this.context.deliver(body, oldest, part.length);
   }
 
   /** Collector series and the self counters, stamped now (never ahead of the clock except at the final flush). */
-  private collectExtras(now: number, final: boolean): Sample[] {
-    const out: Sample[] = [];
-    const stamp = (series: Series, value: number): void => {
-      const last = this.sequencer.lastMs(series.key);
-      if (!final && last !== undefined && last >= now) return; // already stamped this ms: next flush
-      out.push({ series, value, timestampMs: this.sequencer.nextMs(series.key, now) });
-    };
+  private async collectExtras(now: number, final: boolean, budget: SliceBudget): Promise<Sample[]> {
+    // Read every value at once (a cell's series must agree), stamp them in slices.
+    const read: { series: Series; value: number }[] = [];
     for (const collect of this.collectors) {
       try {
-        for (const { series, value } of collect()) stamp(series, value);
+        for (const item of collect()) read.push(item);
       } catch (err) {
         debugLog('a collector failed: %s', err);
       }
     }
     // Self counters ride along with data, or go alone after a failure or drop; an idle exporter sends nothing.
     const self = this.context.self;
-    if (out.length > 0 || this.queue.length > 0 || self.hasChanged) {
-      for (const { series, value } of self.collect()) stamp(series, value);
+    if (read.length > 0 || this.queue.length > 0 || self.hasChanged) for (const item of self.collect()) read.push(item);
+    const out: Sample[] = [];
+    for (let i = 0; i < read.length; i++) {
+      if (i % 1024 === 1023 && budget.spent()) await budget.pause();
+      const { series, value } = read[i];
+      const last = this.sequencer.lastMs(series.key);
+      if (!final && last !== undefined && last >= now) continue; // already stamped this ms: next flush
+      out.push({ series, value, timestampMs: this.sequencer.nextMs(series.key, now) });
     }
     return out;
   }

@@ -1,5 +1,6 @@
 import protobuf from 'protobufjs/minimal.js';
 import type { Sample, Series } from '../series.js';
+import { runAtOnce } from '../sliced-work.js';
 
 /**
  * Prometheus remote-write 1.0 `WriteRequest` encoder (reference/wire-protocols.md
@@ -119,7 +120,10 @@ interface Grouping {
   next: Int32Array;
 }
 
-function groupBySeries(samples: readonly Sample[], timestamps: Float64Array): Grouping {
+/** Samples grouped, or series encoded, between two points where the work may be paused (sliced-work.ts). */
+const STEP = 1024;
+
+function* groupBySeries(samples: readonly Sample[], timestamps: Float64Array): Generator<void, Grouping, void> {
   // Looked up by Series object first (identity hashing is about twice as fast as
   // string keys); a new object falls back to its key, so equal series still merge.
   // A series enters the identity map on its second sample only: a batch of
@@ -134,6 +138,7 @@ function groupBySeries(samples: readonly Sample[], timestamps: Float64Array): Gr
   let lastSeries: Series | undefined;
   let lastGroup = -1;
   for (let i = 0; i < samples.length; i++) {
+    if (i % STEP === STEP - 1) yield;
     const sample = samples[i];
     const t = sample.timestampMs;
     if (!Number.isFinite(t)) continue; // see encodeWriteRequest: left out
@@ -189,17 +194,31 @@ const MAX_KEPT_WRITER_BYTES = 4 * 1024 * 1024;
  * const compressed = compressSnappyBlock(body);
  */
 export function encodeWriteRequest(samples: readonly Sample[]): Uint8Array {
+  return runAtOnce(encodeWriteRequestSteps(samples));
+}
+
+/**
+ * `encodeWriteRequest` as steps: it yields every 1,024 samples grouped and
+ * every 1,024 series written, where it may be paused (sliced-work.ts), so a
+ * flush of tens of thousands of series does not stall the event loop.
+ *
+ * @example
+ * const body = await runSliced(encodeWriteRequestSteps(samples));
+ */
+export function* encodeWriteRequestSteps(samples: readonly Sample[]): Generator<void, Uint8Array, void> {
   // Whole-millisecond timestamps, filled in by groupBySeries (one pass over the samples).
   const timestamps = new Float64Array(samples.length);
-  const { heads, ordered, counts, next } = groupBySeries(samples, timestamps);
+  const { heads, ordered, counts, next } = yield* groupBySeries(samples, timestamps);
 
-  // Encoding is synchronous, so one module-level writer can be reused across
-  // flushes instead of regrowing a fresh 128-byte buffer every time.
+  // One module-level writer is reused across flushes instead of regrowing a
+  // fresh 128-byte buffer every time; an encoding that runs while another is
+  // paused finds it taken and makes its own.
   const w = sharedWriter ?? Writer.create();
   sharedWriter = undefined;
   w.reset();
   const sorted: number[] = [];
   for (let g = 0; g < heads.length; g++) {
+    if (g % STEP === STEP - 1) yield;
     const head = heads[g];
     w.uint32(TAG_FIELD1_LEN).fork();
     w.raw(labelBlockOf(samples[head].series));
