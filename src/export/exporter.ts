@@ -165,7 +165,9 @@ export class Exporter {
 
   /**
    * Queues one sample. O(1), no I/O, never throws. A timestamp in the future is
-   * clamped to now; one not after the series' last becomes last + 1.
+   * clamped to now; one not after the series' last becomes last + 1, or, when
+   * that would be ahead of the clock and the series has a `sameMs` rule, is
+   * combined into the series' last sample still queued (same-ms-merge.ts).
    *
    * @example
    * exporter.addSample(makeSeries('openai_promptTokens', labels), 12, Date.now());
