@@ -80,13 +80,16 @@ export function monitorEndpoints(client: unknown, options: MonitorOptions, specs
         'give both monitors the same options, monitor the class alone, or shut the other monitor down first',
     );
   }
-  const { exporter, release } = acquireExporter({
+  // Bounds the app left out are no preference: such a monitor joins a destination's exporter whatever its
+  // bounds; one it set must match them (shared-exporter-settings.ts). Unset, the exporter's defaults are resolveOptions'.
+  const given = (name: keyof MonitorOptions, value: number): number | undefined => (options[name] === undefined ? undefined : value);
+  const { exporter, release, instance } = acquireExporter({
     metrics: resolved.metrics,
     logs: resolved.logs,
-    flushIntervalMs: resolved.flushIntervalMs,
-    timeoutMs: resolved.timeoutMs,
-    shutdownTimeoutMs: resolved.shutdownTimeoutMs,
-    maxQueue: resolved.maxQueue,
+    flushIntervalMs: given('flush_interval_ms', resolved.flushIntervalMs),
+    timeoutMs: given('timeout_ms', resolved.timeoutMs),
+    shutdownTimeoutMs: given('shutdown_timeout_ms', resolved.shutdownTimeoutMs),
+    maxQueue: given('max_queue', resolved.maxQueue),
     onError: resolved.onError,
     userAgent: USER_AGENT,
     selfLabels: { job: 'integrations/openai', environment: resolved.environment, instance: resolved.instance },
@@ -95,7 +98,8 @@ export function monitorEndpoints(client: unknown, options: MonitorOptions, specs
   const seen = target.kind === 'class' ? new SeenClientSecrets() : undefined;
   const keys = target.kind === 'instance' ? clientSecrets(target.client) : (seen as SeenClientSecrets).secrets;
   const token = resolved.metrics.password ?? resolved.logs.password;
-  const recorder = new Recorder(exporter, createPricer(resolved.prices), { ...resolved, secrets: () => [...keys(), token] });
+  // Another exporter (other credentials or headers) may already write as this instance to this URL (instance-claims.ts).
+  const recorder = new Recorder(exporter, createPricer(resolved.prices), { ...resolved, instance: instance ?? resolved.instance, secrets: () => [...keys(), token] });
   const sink = (observation: Observation): void => recorder.record(observation);
   const settings = { streamUsage: resolved.streamUsage, onClient: seen === undefined ? undefined : (client: object) => seen.see(client) };
   const unpatches = available.map((spec) =>

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { MonitoringError } from '../monitoring-error.js';
 import { Exporter, warnDeliveryProblem, type ExporterOptions } from './exporter.js';
+import { claimInstance } from './instance-claims.js';
+import { checkSharedSettings } from './shared-exporter-settings.js';
 import { headerIdentity } from './user-headers.js';
 
 /**
@@ -13,13 +15,22 @@ import { headerIdentity } from './user-headers.js';
  * (another `X-Scope-OrgID` is another tenant: its data must never ride on a
  * shared exporter's requests). The map key is a SHA-256 digest of them, so no
  * string that could end up in a log, a heap snapshot diff or a debugger watch
- * holds the token or a header value in clear. Other options
- * (intervals, queue size, selfLabels) are the first acquirer's; every
- * acquirer's `onError` receives the shared exporter's problems.
+ * holds the token or a header value in clear. A later acquirer that asks for
+ * other bounds (interval, queue, timeouts) is refused
+ * (shared-exporter-settings.ts); selfLabels are the first acquirer's; every
+ * acquirer's `onError` receives the shared exporter's problems. Exporters that
+ * share a metrics URL but not credentials or headers write as distinct
+ * instances (instance-claims.ts).
  */
 
 export interface ExporterLease {
   readonly exporter: Exporter;
+  /**
+   * The `instance` this lease's series must carry: `selfLabels.instance` as
+   * asked, or `…#2`, `#3` when another exporter (other credentials or headers)
+   * already writes as it to the same metrics URL. Undefined when none was asked.
+   */
+  readonly instance: string | undefined;
   /** Gives the exporter back; the last release shuts it down (final flush, bounded). Idempotent. */
   release(): Promise<void>;
 }
@@ -52,21 +63,39 @@ function destinationKey(options: ExporterOptions): string {
 export function acquireExporter(options: ExporterOptions): ExporterLease {
   const key = destinationKey(options);
   let entry = live.get(key);
+  if (entry) {
+    checkSharedSettings(entry.exporter.settings, {
+      flushIntervalMs: options.flushIntervalMs,
+      maxQueue: options.maxQueue === undefined ? undefined : Math.ceil(options.maxQueue),
+      timeoutMs: options.timeoutMs,
+      shutdownTimeoutMs: options.shutdownTimeoutMs,
+    });
+  }
+  const requested = options.selfLabels?.instance;
+  const claim = requested === undefined ? undefined : claimInstance(options.metrics.url, requested, key);
   if (!entry) {
     const handlers = new Set<(err: MonitoringError) => void>();
-    const exporter = new Exporter({
-      ...options,
-      onError: (err) => {
-        if (handlers.size === 0) return warnDeliveryProblem(err);
-        for (const handler of [...handlers]) {
-          try {
-            handler(err);
-          } catch {
-            // One monitor's throwing on_error must not keep the others from hearing about it.
+    const selfLabels = claim === undefined ? options.selfLabels : { ...options.selfLabels, instance: claim.instance };
+    let exporter: Exporter;
+    try {
+      exporter = new Exporter({
+        ...options,
+        selfLabels,
+        onError: (err) => {
+          if (handlers.size === 0) return warnDeliveryProblem(err);
+          for (const handler of [...handlers]) {
+            try {
+              handler(err);
+            } catch {
+              // One monitor's throwing on_error must not keep the others from hearing about it.
+            }
           }
-        }
-      },
-    });
+        },
+      });
+    } catch (err) {
+      claim?.release();
+      throw err;
+    }
     entry = { exporter, handlers, leases: 0 };
     live.set(key, entry);
   }
@@ -78,8 +107,10 @@ export function acquireExporter(options: ExporterOptions): ExporterLease {
   let released: Promise<void> | undefined;
   return {
     exporter: owned.exporter,
+    instance: claim?.instance,
     release(): Promise<void> {
       if (released) return released;
+      claim?.release();
       const forget = (): void => {
         if (handler) owned.handlers.delete(handler);
       };

@@ -3,6 +3,7 @@ import { MonitoringError } from '../monitoring-error.js';
 import { CardinalityWarning } from './cardinality-limit.js';
 import { onProcessBeforeExit } from './exit-hook.js';
 import { FinalDelivery } from './final-delivery.js';
+import { FlushTrigger } from './flush-trigger.js';
 import { HttpTransport } from './http/http-transport.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions, type Signal } from './http/retry-policy.js';
 import type { LaneContext } from './lane-context.js';
@@ -13,6 +14,7 @@ import { lokiEndpoint, remoteWriteEndpoint, type EndpointOptions, type PushEndpo
 import { SampleLane, type Collector } from './sample-lane.js';
 import { SelfMetrics, type SelfMetricsSnapshot } from './self-metrics.js';
 import { SerialFlush } from './serial-flush.js';
+import type { SharedSettings } from './shared-exporter-settings.js';
 import { signalDelivery, type SharedDeliveryState } from './signal-delivery.js';
 import type { Series } from './series.js';
 
@@ -30,7 +32,9 @@ export type { Collector } from './sample-lane.js';
  *   sends one request per signal unless the queue exceeds maxSamplesPerRequest
  *   (20,000 by default: above the default max_queue, so the requests per flush
  *   stay constant in the call rate), or a receiver said "too large" (413), after
- *   which requests are split (request-size-limit.ts).
+ *   which requests are split (request-size-limit.ts). A queue half full
+ *   starts a push of its own before the timer (flush-trigger.ts): a busy
+ *   process loses nothing to a healthy receiver (issue 22 item 1).
  * - nothing keeps an idle process alive (timer and sockets unref()ed); at
  *   `beforeExit` what is queued is delivered once, bounded by shutdownTimeoutMs
  *   (final-delivery.ts), and then the process exits by itself.
@@ -81,6 +85,8 @@ export function warnDeliveryProblem(err: MonitoringError): void {
 }
 
 export class Exporter {
+  /** The bounds in effect, defaults filled in (shared-exporter-settings.ts compares a later monitor's with them). */
+  readonly settings: SharedSettings;
   private readonly shutdownTimeoutMs: number;
   private readonly transport = new HttpTransport();
   private readonly final = new FinalDelivery();
@@ -89,6 +95,8 @@ export class Exporter {
   private readonly entries: LogLane;
   private readonly metricsFlush: SerialFlush;
   private readonly logsFlush: SerialFlush;
+  private readonly metricsTrigger: FlushTrigger;
+  private readonly logsTrigger: FlushTrigger;
   private readonly interval: NodeJS.Timeout;
   private readonly unregisterExit: () => void;
   private exitDelivery: Promise<void> | undefined;
@@ -124,6 +132,7 @@ export class Exporter {
     const maxPerRequest = Math.ceil(positive(options.maxSamplesPerRequest, 20_000, 'max_samples_per_request'));
     const maxLogBytes = positive(options.maxLogBytesPerRequest, 4 * 1024 * 1024, 'max_log_bytes_per_request');
     const policy: RetryPolicyOptions = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.settings = { flushIntervalMs, maxQueue, timeoutMs, shutdownTimeoutMs: this.shutdownTimeoutMs };
     this.self = new SelfMetrics(options.selfLabels);
 
     const report = (err: MonitoringError): void => this.report(err);
@@ -150,6 +159,8 @@ export class Exporter {
     this.entries = new LogLane(lane('logs', logsEndpoint), maxQueue, maxLogBytes);
     this.metricsFlush = new SerialFlush(() => this.samples.push());
     this.logsFlush = new SerialFlush(() => this.entries.push());
+    this.metricsTrigger = new FlushTrigger(maxQueue, maxPerRequest, () => void this.metricsFlush.request());
+    this.logsTrigger = new FlushTrigger(maxQueue, maxPerRequest, () => void this.logsFlush.request());
     this.interval = setInterval(() => void this.flush(), flushIntervalMs);
     this.interval.unref(); // an idle app must exit; beforeExit delivers what is left
     this.unregisterExit = onProcessBeforeExit(() => this.deliverAtExit());
@@ -157,7 +168,9 @@ export class Exporter {
 
   /**
    * Queues one sample. O(1), no I/O, never throws. A timestamp in the future is
-   * clamped to now; one not after the series' last becomes last + 1.
+   * clamped to now; one not after the series' last becomes last + 1, or, when
+   * that would be ahead of the clock and the series has a `sameMs` rule, is
+   * combined into the series' last sample still queued (same-ms-merge.ts).
    *
    * @example
    * exporter.addSample(makeSeries('openai_promptTokens', labels), 12, Date.now());
@@ -168,6 +181,7 @@ export class Exporter {
       else {
         this.appDataAdded += 1;
         this.samples.add(series, value, timestampMs);
+        this.metricsTrigger.noteQueued(this.samples.queued);
       }
     } catch (err) {
       debugLog('addSample failed: %s', err);
@@ -187,6 +201,7 @@ export class Exporter {
       else {
         this.appDataAdded += 1;
         this.entries.add(stream, timestampMs, line, structuredMetadata);
+        this.logsTrigger.noteQueued(this.entries.queued);
       }
     } catch (err) {
       debugLog('addLogEntry failed: %s', err);
@@ -230,7 +245,7 @@ export class Exporter {
   flush(): Promise<void> {
     if (this.closing) return this.closing;
     this.prepare();
-    return Promise.all([this.metricsFlush.request(), this.logsFlush.request()]).then(noop, noop);
+    return Promise.all([this.requestMetrics(), this.logsFlush.request()]).then(noop, noop);
   }
 
   /**
@@ -269,7 +284,7 @@ export class Exporter {
     try {
       if (this.exitDelivery) await this.exitDelivery;
       this.prepare();
-      await this.final.run(deadline, () => Promise.all([this.metricsFlush.request(), this.logsFlush.request()]));
+      await this.final.run(deadline, () => Promise.all([this.requestMetrics(), this.logsFlush.request()]));
     } finally {
       this.self.countDropped('metrics', 'shutdown', this.samples.clear());
       this.self.countDropped('logs', 'shutdown', this.entries.clear());
@@ -284,7 +299,7 @@ export class Exporter {
     if (this.appDataAdded === this.appDataAtExitDelivery) return; // delivered (or given up) once already: let the process go
     const idle = !this.metricsFlush.busy && !this.logsFlush.busy;
     if (idle && this.samples.queued === 0 && this.entries.queued === 0) return; // nothing left: no loop
-    const work = (): Promise<unknown> => Promise.all([this.metricsFlush.request(), this.logsFlush.request()]);
+    const work = (): Promise<unknown> => Promise.all([this.requestMetrics(), this.logsFlush.request()]);
     this.appDataAtExitDelivery = this.appDataAdded;
     this.exitDelivery = this.final
       .run(Date.now() + this.shutdownTimeoutMs, work)
@@ -292,6 +307,12 @@ export class Exporter {
       .then(() => {
         this.exitDelivery = undefined;
       });
+  }
+
+  /** A metrics push that carries the cumulative series too (timer, flush(), final and exit delivery). */
+  private requestMetrics(): Promise<void> {
+    this.samples.wantCumulative();
+    return this.metricsFlush.request();
   }
 
   /** Runs the flush preparers (what batching recorders hold reaches the queues); each guarded. */

@@ -6,6 +6,7 @@ import type { DeferredLine, LogEntry, LokiStream } from './log-entry.js';
 import { encodeLokiPushBody } from './loki/encode-push-body.js';
 import { nanosecondTimestamp } from './loki/nanosecond-timestamp.js';
 import { RequestSizeLimit } from './request-size-limit.js';
+import { SliceBudget } from './sliced-work.js';
 import { TimestampSequencer, type StreamPosition } from './timestamp-sequencer.js';
 
 /**
@@ -24,7 +25,10 @@ import { TimestampSequencer, type StreamPosition } from './timestamp-sequencer.j
  *
  * A DeferredLine gets its text when a push first looks at it, not when it is
  * queued (issue 6: the request path only queues); the text replaces it in the
- * queue, so an entry kept for a later push is not serialised twice.
+ * queue, so an entry kept for a later push is not serialised twice. That
+ * text is made in slices of a few ms (sliced-work.ts), a turn of the event
+ * loop between two, so thousands of lines never stall the application
+ * (issue 22 item 7); a request still carries as many lines as before.
  */
 
 interface QueuedEntry {
@@ -102,27 +106,44 @@ export class LogLane {
     const final = this.context.final.deadline !== undefined;
     this.reportQueueFull();
     let budget = this.queue.length;
+    const slice = new SliceBudget();
     while (budget > 0) {
       const bytes = new RequestBytes(this.limit.bytes);
-      let unwritable = 0;
-      const taken = this.queue.take(Math.min(this.limit.items, budget), (q) => {
-        if (q.at.ms > now && !final) return 'keep';
-        if (now - q.at.ms > this.context.maxDataAgeMs) return 'discard';
-        const line = textOf(q);
-        if (line === undefined) {
-          unwritable += 1;
-          return 'discard';
-        }
-        const metadata = q.structuredMetadata;
-        const extra = ENTRY_OVERHEAD_BYTES + (metadata === undefined ? 0 : Buffer.byteLength(JSON.stringify(metadata), 'utf8'));
-        // 'stop', not 'keep': a later, smaller line must not overtake this one.
-        return bytes.add(line, extra) ? 'take' : 'stop';
-      });
-      budget -= taken.items.length + taken.discarded;
-      this.context.self.countDropped('logs', 'too_old', taken.discarded - unwritable);
-      this.context.self.countDropped('logs', 'encode_error', unwritable);
-      if (taken.items.length === 0) return;
-      await this.limit.deliverInHalves(taken.items, (part) => this.send(part, now));
+      const items: QueuedEntry[] = [];
+      // One request, filled by one or more takes: a take stops when its slice is spent, and the next
+      // continues where it stopped after a turn of the event loop.
+      for (;;) {
+        if (slice.spent()) await slice.pause();
+        let paused = false;
+        let full = false;
+        let unwritable = 0;
+        const taken = this.queue.take(Math.min(this.limit.items - items.length, budget), (q) => {
+          if (slice.spent()) {
+            paused = true;
+            return 'stop';
+          }
+          if (q.at.ms > now && !final) return 'keep';
+          if (now - q.at.ms > this.context.maxDataAgeMs) return 'discard';
+          const line = textOf(q);
+          if (line === undefined) {
+            unwritable += 1;
+            return 'discard';
+          }
+          const metadata = q.structuredMetadata;
+          const extra = ENTRY_OVERHEAD_BYTES + (metadata === undefined ? 0 : Buffer.byteLength(JSON.stringify(metadata), 'utf8'));
+          // 'stop', not 'keep': a later, smaller line must not overtake this one.
+          if (bytes.add(line, extra)) return 'take';
+          full = true;
+          return 'stop';
+        });
+        budget -= taken.items.length + taken.discarded;
+        this.context.self.countDropped('logs', 'too_old', taken.discarded - unwritable);
+        this.context.self.countDropped('logs', 'encode_error', unwritable);
+        for (const item of taken.items) items.push(item);
+        if (!paused || full || budget <= 0 || items.length >= this.limit.items) break;
+      }
+      if (items.length === 0) return;
+      await this.limit.deliverInHalves(items, (part) => this.send(part, now));
     }
   }
 

@@ -4,8 +4,10 @@ import { BoundedQueue, type TakeDecision } from './bounded-queue.js';
 import type { Exemplar } from './exemplar.js';
 import type { LaneContext, TooLarge } from './lane-context.js';
 import { RequestSizeLimit } from './request-size-limit.js';
-import { encodeWriteRequest } from './remote-write/encode-write-request.js';
-import { compressSnappyBlock } from './remote-write/snappy-block.js';
+import { SameMsMerge } from './same-ms-merge.js';
+import { encodeWriteRequestSteps } from './remote-write/encode-write-request.js';
+import { compressSnappyBlockSteps } from './remote-write/snappy-block.js';
+import { runSliced, SliceBudget } from './sliced-work.js';
 import type { Sample, Series } from './series.js';
 import type { CollectedValue } from './telemetry-sink.js';
 import { TimestampSequencer } from './timestamp-sequencer.js';
@@ -20,7 +22,16 @@ import { TimestampSequencer } from './timestamp-sequencer.js';
  * sequenced timestamp is still ahead of the clock at flush time (several calls
  * ended in the same ms) waits for the next flush — Prometheus must never see a
  * future timestamp, §1.4 shows one poisoning a whole head — except at the final
- * flush, when there is no next one and a few ms ahead are harmless.
+ * flush, when there is no next one and a few ms ahead are harmless. Samples
+ * of a series that has run out of free ms are combined (same-ms-merge.ts).
+ *
+ * Cumulative series (collectors, self counters) go with the pushes the flush
+ * timer, `flush()` and the final delivery ask for (`wantCumulative`), not
+ * with those a full queue starts (flush-trigger.ts): at 1,000 models they are
+ * tens of thousands of samples, re-sent whole each time. Stamping, encoding
+ * and compressing are done in slices of a few ms (sliced-work.ts); the
+ * cumulative values themselves are read in one go, so a histogram's buckets,
+ * sum and count always agree.
  */
 
 /** A source of cumulative series (e.g. histograms) read at each flush. */
@@ -29,6 +40,8 @@ export type Collector = () => Iterable<CollectedValue>;
 export class SampleLane {
   private readonly queue: BoundedQueue<Sample>;
   private readonly sequencer = new TimestampSequencer();
+  private readonly merge = new SameMsMerge(this.sequencer);
+  private cumulativeDue = false;
   private readonly collectors = new Set<Collector>();
   private readonly limit: RequestSizeLimit;
   private unreportedQueueFull = 0;
@@ -60,11 +73,24 @@ export class SampleLane {
    */
   add(series: Series, value: number, timestampMs: number): void {
     const now = Date.now();
-    const ms = this.sequencer.nextMs(series.key, Number.isFinite(timestampMs) ? Math.min(timestampMs, now) : now);
-    if (this.queue.push({ series, value, timestampMs: ms })) {
+    const wanted = Number.isFinite(timestampMs) ? Math.floor(Math.min(timestampMs, now)) : now;
+    const sample = this.merge.stamp(series, value, wanted, now);
+    if (sample !== undefined && this.queue.push(sample)) {
+      this.merge.close(); // the sample dropped may be a series' open one
       this.context.self.countDropped('metrics', 'queue_full', 1);
       this.unreportedQueueFull += 1;
     }
+  }
+
+  /**
+   * Makes the next push carry the cumulative series and self counters too.
+   *
+   * @example
+   * lane.wantCumulative();
+   * await metricsFlush.request();
+   */
+  wantCumulative(): void {
+    this.cumulativeDue = true;
   }
 
   /**
@@ -102,7 +128,10 @@ export class SampleLane {
     const now = Date.now();
     const final = this.context.final.deadline !== undefined;
     this.reportQueueFull();
-    const extras = this.collectExtras(now, final);
+    const slice = new SliceBudget();
+    const cumulative = this.cumulativeDue || final;
+    this.cumulativeDue = false;
+    const extras = cumulative ? await this.collectExtras(now, final, slice) : [];
     let budget = this.queue.length;
     const decide = (s: Sample): TakeDecision => {
       if (s.timestampMs > now && !final) return 'keep';
@@ -112,27 +141,28 @@ export class SampleLane {
       const max = this.limit.items; // read per request: a refusal during this run lowers it
       const chunk = extras.splice(0, max);
       if (budget > 0 && chunk.length < max) {
+        this.merge.close(); // what is taken now can no longer take in a later call's value
         const taken = this.queue.take(Math.min(max - chunk.length, budget), decide);
         budget -= taken.items.length + taken.discarded;
         this.context.self.countDropped('metrics', 'too_old', taken.discarded);
         chunk.push(...taken.items);
       }
       if (chunk.length === 0) return;
-      await this.limit.deliverInHalves(chunk, (part) => this.send(part, now));
+      await this.limit.deliverInHalves(chunk, (part) => this.send(part, now, slice));
     }
   }
 
-  /** Encodes and delivers one request; an encoding failure drops and counts its samples. */
-  private send(all: readonly Sample[], now: number): Promise<TooLarge | undefined> {
+  /** Encodes (in slices) and delivers one request; an encoding failure drops and counts its samples. */
+  private async send(all: readonly Sample[], now: number, budget: SliceBudget): Promise<TooLarge | undefined> {
     const part = this.withoutRefused(all);
-    if (part.length === 0) return Promise.resolve(undefined);
+    if (part.length === 0) return undefined;
     let body: Uint8Array;
     try {
-      body = compressSnappyBlock(encodeWriteRequest(part));
+      body = await runSliced(compressSnappyBlockSteps(await runSliced(encodeWriteRequestSteps(part), budget)), budget);
     } catch (err) {
       debugLog('remote-write encoding failed, %d samples dropped: %s', part.length, err);
       this.context.self.countDropped('metrics', 'encode_error', part.length);
-      return Promise.resolve(undefined);
+      return undefined;
     }
     const oldest = part.reduce((min, s) => Math.min(min, s.timestampMs), now);
     return this.context.deliver(body, oldest, part.length);
@@ -152,27 +182,28 @@ export class SampleLane {
    * clock except at the final flush), or at the time a collector dated the
    * value with (a series' birth at zero), kept before the series' next sample.
    */
-  private collectExtras(now: number, final: boolean): Sample[] {
-    const out: Sample[] = [];
-    const stamp = (series: Series, value: number, at?: number, exemplar?: Exemplar): void => {
-      const last = this.sequencer.lastMs(series.key);
-      if (!final && last !== undefined && last >= now) return; // already stamped this ms: next flush
-      const wanted = at === undefined ? now : Math.min(at, now - 1);
-      const timestampMs = this.sequencer.nextMs(series.key, wanted);
-      // Only the few buckets with an exemplar get the property: other samples keep one shape.
-      out.push(exemplar === undefined ? { series, value, timestampMs } : { series, value, timestampMs, exemplar });
-    };
+  private async collectExtras(now: number, final: boolean, budget: SliceBudget): Promise<Sample[]> {
+    // Read every value at once (a cell's series must agree), stamp them in slices.
+    const read: CollectedValue[] = [];
     for (const collect of this.collectors) {
       try {
-        for (const { series, value, timestampMs, exemplar } of collect()) stamp(series, value, timestampMs, exemplar);
+        for (const item of collect()) read.push(item);
       } catch (err) {
         debugLog('a collector failed: %s', err);
       }
     }
     // Self counters ride along with data, or go alone after a failure or drop; an idle exporter sends nothing.
     const self = this.context.self;
-    if (out.length > 0 || this.queue.length > 0 || self.hasChanged) {
-      for (const { series, value } of self.collect()) stamp(series, value);
+    if (read.length > 0 || this.queue.length > 0 || self.hasChanged) for (const item of self.collect()) read.push(item);
+    const out: Sample[] = [];
+    for (let i = 0; i < read.length; i++) {
+      if (i % 1024 === 1023 && budget.spent()) await budget.pause();
+      const { series, value, timestampMs: at, exemplar } = read[i];
+      const last = this.sequencer.lastMs(series.key);
+      if (!final && last !== undefined && last >= now) continue; // already stamped this ms: next flush
+      const timestampMs = this.sequencer.nextMs(series.key, at === undefined ? now : Math.min(at, now - 1));
+      // Only the few buckets with an exemplar get the property: other samples keep one shape.
+      out.push(exemplar === undefined ? { series, value, timestampMs } : { series, value, timestampMs, exemplar });
     }
     return out;
   }

@@ -21,7 +21,16 @@ export interface Series {
   readonly key: string;
   /** The full label set including `__name__`, sorted byte-wise, no empty values. */
   readonly labels: readonly Label[];
+  /** How samples of one millisecond combine when the series runs out of free ms (sample-merge.ts); absent: never. */
+  readonly sameMs?: SameMsRule;
 }
+
+/**
+ * How two samples of one series that would need the same millisecond become
+ * one: `sum` for quantities whose `sum_over_time` must stay exact (tokens,
+ * cost), `max` for a quantity whose worst value matters (a duration).
+ */
+export type SameMsRule = 'sum' | 'max';
 
 /** One point of one series: value at a millisecond timestamp. */
 export interface Sample {
@@ -51,8 +60,9 @@ function compareUtf8(a: string, b: string): number {
  * @example
  * const s = makeSeries('openai_promptTokens', { job: 'integrations/openai', model: 'gpt-4o' });
  * s.labels; // [{ name: '__name__', value: 'openai_promptTokens' }, { name: 'job', ... }, { name: 'model', ... }]
+ * const cost = makeSeries('openai_usageCost', { model: 'gpt-4o' }, 'sum'); // samples of one ms are added up
  */
-export function makeSeries(name: string, labels: Readonly<Record<string, string | undefined>>): Series {
+export function makeSeries(name: string, labels: Readonly<Record<string, string | undefined>>, sameMs?: SameMsRule): Series {
   if (!METRIC_NAME.test(name)) throw new InvalidSeriesError(`invalid metric name ${JSON.stringify(name)}`);
   const list: Label[] = [{ name: '__name__', value: name }];
   for (const labelName of Object.keys(labels)) {
@@ -67,5 +77,5 @@ export function makeSeries(name: string, labels: Readonly<Record<string, string 
   list.sort((a, b) => compareUtf8(a.name, b.name));
   // Object keys are unique and `__name__` is refused above, so no name repeats.
   const key = list.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(',');
-  return { key, labels: list };
+  return sameMs === undefined ? { key, labels: list } : { key, labels: list, sameMs };
 }

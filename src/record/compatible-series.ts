@@ -28,6 +28,13 @@ const MAX_CACHED_MODELS = 1000;
  * labels. Token series are skipped when the server reported no usage, and
  * `openai_usageCost` when the model has no price: unknown is never sent as 0.
  *
+ * A series holds one sample per millisecond (Prometheus), so calls of one
+ * model beyond one per ms on average share a sample (export/same-ms-merge.ts):
+ * tokens and cost are added up, so `sum_over_time` stays exact spend and
+ * tokens at any rate; the duration keeps the slowest call of the ms, so
+ * `max_over_time` stays the worst latency. `count_over_time` then counts
+ * samples, not calls (README "Busy processes"); the native histograms count calls.
+ *
  * @example
  * const compatible = new CompatibleSeries({ environment: 'prod', instance: 'host:1' });
  * compatible.record(observation, 0.00042, exporter);
@@ -69,11 +76,11 @@ export class CompatibleSeries {
     if (cached !== undefined) return cached;
     const labels = { ...this.constantLabels, job: 'integrations/openai', source, model };
     const set: CompatibleSet = {
-      promptTokens: makeSeries(COMPATIBLE_NAMES.promptTokens, labels),
-      completionTokens: makeSeries(COMPATIBLE_NAMES.completionTokens, labels),
-      totalTokens: makeSeries(COMPATIBLE_NAMES.totalTokens, labels),
-      requestDuration: makeSeries(COMPATIBLE_NAMES.requestDuration, labels),
-      usageCost: makeSeries(COMPATIBLE_NAMES.usageCost, labels),
+      promptTokens: makeSeries(COMPATIBLE_NAMES.promptTokens, labels, 'sum'),
+      completionTokens: makeSeries(COMPATIBLE_NAMES.completionTokens, labels, 'sum'),
+      totalTokens: makeSeries(COMPATIBLE_NAMES.totalTokens, labels, 'sum'),
+      requestDuration: makeSeries(COMPATIBLE_NAMES.requestDuration, labels, 'max'),
+      usageCost: makeSeries(COMPATIBLE_NAMES.usageCost, labels, 'sum'),
     };
     if (this.cache.size < MAX_CACHED_MODELS) this.cache.set(key, set);
     return set;

@@ -29,13 +29,59 @@ describe('acquireExporter', () => {
 
   it('gives monitors with the same destination the same exporter', async () => {
     const a = acquireExporter(options);
-    const b = acquireExporter({ ...options, flushIntervalMs: 5000 });
+    const b = acquireExporter({ ...options, flushIntervalMs: undefined, shutdownTimeoutMs: undefined });
+    const c = acquireExporter(options);
     try {
-      assert.equal(a.exporter, b.exporter);
+      assert.equal(a.exporter, b.exporter, 'bounds left out join whatever the destination uses');
+      assert.equal(a.exporter, c.exporter, 'the same bounds join');
+      assert.equal(liveExporterCount(), 1);
+    } finally {
+      await Promise.all([a, b, c].map((l) => l.release()));
+    }
+  });
+
+  it('refuses a second monitor of a destination that asks for other bounds, naming the option', async () => {
+    const a = acquireExporter(options);
+    try {
+      const cases: [Partial<ExporterOptions>, string][] = [
+        [{ flushIntervalMs: 5000 }, 'flush_interval_ms'],
+        [{ maxQueue: 500 }, 'max_queue'],
+        [{ timeoutMs: 100 }, 'timeout_ms'],
+        [{ shutdownTimeoutMs: 30_000 }, 'shutdown_timeout_ms'],
+      ];
+      for (const [bounds, option] of cases) {
+        assert.throws(() => acquireExporter({ ...options, ...bounds }), (err: MonitoringError) => {
+          assert.equal(err.code, 'GOM_INVALID_OPTION');
+          assert.equal(err.option, option);
+          assert.match(err.message, new RegExp(`${option} is .*, but a monitor already pushing to this destination .* uses`));
+          assert.doesNotMatch(err.message, /glc_one/);
+          return true;
+        });
+      }
       assert.equal(liveExporterCount(), 1);
     } finally {
       await a.release();
-      await b.release();
+    }
+    assert.equal(liveExporterCount(), 0, 'a refused monitor holds nothing');
+  });
+
+  it('names the instance of a second exporter on the same metrics URL (other token, other headers) #2, #3', async () => {
+    const self = { selfLabels: { job: 'integrations/openai', instance: 'host:1' } };
+    const first = acquireExporter({ ...options, ...self });
+    const rotated = acquireExporter({ ...options, ...self, metrics: { ...options.metrics, password: 'glc_two' }, logs: { ...options.logs, password: 'glc_two' } });
+    const tenant = acquireExporter({ ...options, ...self, metrics: { ...options.metrics, headers: { 'X-Scope-OrgID': 't2' } } });
+    const sameAsFirst = acquireExporter({ ...options, ...self });
+    const otherInstance = acquireExporter({ ...options, selfLabels: { instance: 'host:2' }, metrics: { ...options.metrics, password: 'glc_two' } });
+    try {
+      assert.deepEqual([first, rotated, tenant, sameAsFirst, otherInstance].map((l) => l.instance), ['host:1', 'host:1#2', 'host:1#3', 'host:1', 'host:2']);
+    } finally {
+      await Promise.all([rotated, tenant].map((l) => l.release()));
+    }
+    const later = acquireExporter({ ...options, ...self, metrics: { ...options.metrics, password: 'glc_three' } });
+    try {
+      assert.equal(later.instance, 'host:1#2', 'a name given back is taken again');
+    } finally {
+      await Promise.all([first, sameAsFirst, otherInstance, later].map((l) => l.release()));
     }
   });
 

@@ -1,6 +1,7 @@
 import protobuf from 'protobufjs/minimal.js';
 import type { Sample, Series } from '../series.js';
 import { writeExemplar } from './encode-exemplar.js';
+import { runAtOnce } from '../sliced-work.js';
 
 /**
  * Prometheus remote-write 1.0 `WriteRequest` encoder (reference/wire-protocols.md
@@ -123,7 +124,10 @@ interface Grouping {
   withExemplars: Set<number> | undefined;
 }
 
-function groupBySeries(samples: readonly Sample[], timestamps: Float64Array): Grouping {
+/** Samples grouped, or series encoded, between two points where the work may be paused (sliced-work.ts). */
+const STEP = 1024;
+
+function* groupBySeries(samples: readonly Sample[], timestamps: Float64Array): Generator<void, Grouping, void> {
   // Looked up by Series object first (identity hashing is about twice as fast as
   // string keys); a new object falls back to its key, so equal series still merge.
   // A series enters the identity map on its second sample only: a batch of
@@ -139,6 +143,7 @@ function groupBySeries(samples: readonly Sample[], timestamps: Float64Array): Gr
   let lastSeries: Series | undefined;
   let lastGroup = -1;
   for (let i = 0; i < samples.length; i++) {
+    if (i % STEP === STEP - 1) yield;
     const sample = samples[i];
     const t = sample.timestampMs;
     if (!Number.isFinite(t)) continue; // see encodeWriteRequest: left out
@@ -211,17 +216,39 @@ const MAX_KEPT_WRITER_BYTES = 4 * 1024 * 1024;
  * const compressed = compressSnappyBlock(body);
  */
 export function encodeWriteRequest(samples: readonly Sample[]): Uint8Array {
+  return runAtOnce(encodeWriteRequestSteps(samples));
+}
+
+/**
+ * `encodeWriteRequest` as steps: it yields every 1,024 samples grouped and
+ * every 1,024 series written, where it may be paused (sliced-work.ts), so a
+ * flush of tens of thousands of series does not stall the event loop.
+ *
+ * @example
+ * const body = await runSliced(encodeWriteRequestSteps(samples));
+ */
+export function* encodeWriteRequestSteps(samples: readonly Sample[]): Generator<void, Uint8Array, void> {
   // Whole-millisecond timestamps, filled in by groupBySeries (one pass over the samples).
   const timestamps = new Float64Array(samples.length);
-  const { heads, ordered, counts, next, withExemplars } = groupBySeries(samples, timestamps);
+  const { heads, ordered, counts, next, withExemplars } = yield* groupBySeries(samples, timestamps);
 
-  // Encoding is synchronous, so one module-level writer can be reused across
-  // flushes instead of regrowing a fresh 128-byte buffer every time.
+  // One module-level writer is reused across flushes instead of regrowing a
+  // fresh 128-byte buffer every time; an encoding that runs while another is
+  // paused finds it taken and makes its own.
   const w = sharedWriter ?? Writer.create();
   sharedWriter = undefined;
   w.reset();
   const sorted: number[] = [];
+  // A WriteRequest is its TimeSeries fields one after the other, so the body can
+  // be finished a slice of series at a time and the slices joined: finish() runs
+  // in one piece, and over 55,000 series it alone stalled the loop for tens of ms.
+  const parts: Uint8Array[] = [];
   for (let g = 0; g < heads.length; g++) {
+    if (g % STEP === STEP - 1) {
+      parts.push(w.finish());
+      w.reset();
+      yield;
+    }
     const head = heads[g];
     w.uint32(TAG_FIELD1_LEN).fork();
     w.raw(labelBlockOf(samples[head].series));
@@ -243,8 +270,17 @@ export function encodeWriteRequest(samples: readonly Sample[]): Uint8Array {
     if (withExemplars?.has(g) === true) writeExemplarsOf(w, samples, head, next);
     w.ldelim();
   }
-  const out = w.finish();
+  const last = w.finish();
   w.reset();
   if (w.buf.length <= MAX_KEPT_WRITER_BYTES) sharedWriter = w;
+  if (parts.length === 0) return last;
+  parts.push(last);
+  yield;
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out;
 }

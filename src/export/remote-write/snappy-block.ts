@@ -1,3 +1,5 @@
+import { runAtOnce } from '../sliced-work.js';
+
 /**
  * Snappy **block** compression for remote-write bodies (reference/wire-protocols.md
  * §1.2, §8 item 2): a varint of the uncompressed length followed by literal/copy
@@ -41,6 +43,19 @@ const hashTable = new Int32Array(1 << MAX_HASH_BITS);
  * // body[0] is the varint of the uncompressed length, never 0xff (framed format)
  */
 export function compressSnappyBlock(input: Uint8Array): Uint8Array {
+  return runAtOnce(compressSnappyBlockSteps(input));
+}
+
+/**
+ * `compressSnappyBlock` as steps: it yields after each 64 KiB fragment, where
+ * it may be paused (sliced-work.ts), so a large body does not stall the event
+ * loop. Safe to interleave with other compressions: each fragment starts
+ * from a cleared hash table.
+ *
+ * @example
+ * const body = await runSliced(compressSnappyBlockSteps(encoded));
+ */
+export function* compressSnappyBlockSteps(input: Uint8Array): Generator<void, Uint8Array, void> {
   const length = input.length;
   // Snappy's MaxCompressedLength: literals cost at most 1 byte per 6 beyond their own.
   const out = new Uint8Array(32 + length + Math.floor(length / 6));
@@ -53,6 +68,7 @@ export function compressSnappyBlock(input: Uint8Array): Uint8Array {
   } while (rest > 0);
   for (let start = 0; start < length; start += FRAGMENT_BYTES) {
     op = compressFragment(input, view, start, Math.min(length, start + FRAGMENT_BYTES), out, op);
+    yield;
   }
   return out.slice(0, op);
 }
