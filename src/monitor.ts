@@ -71,6 +71,8 @@ export function monitorEndpoints(client: unknown, options: MonitorOptions, specs
     timeoutMs: resolved.timeoutMs,
     shutdownTimeoutMs: resolved.shutdownTimeoutMs,
     maxQueue: resolved.maxQueue,
+    maxBufferedBytes: resolved.maxBufferedBytes,
+    handleSignals: resolved.handleSignals,
     onError: resolved.onError,
     userAgent: USER_AGENT,
     selfLabels: { job: 'integrations/openai', environment: resolved.environment, instance: resolved.instance },

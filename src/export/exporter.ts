@@ -1,5 +1,6 @@
 import { debugLog, warnOnce } from '../debug-log.js';
 import { MonitoringError } from '../monitoring-error.js';
+import { ByteBudget, DEFAULT_MAX_BUFFERED_BYTES, RECORDING_RESERVE_BYTES } from './byte-budget.js';
 import { CardinalityWarning } from './cardinality-limit.js';
 import { onProcessBeforeExit } from './exit-hook.js';
 import { FinalDelivery } from './final-delivery.js';
@@ -9,6 +10,7 @@ import type { LaneContext } from './lane-context.js';
 import type { DeferredLine, LokiStream } from './log-entry.js';
 import { LogLane } from './log-lane.js';
 import { lokiEndpoint, remoteWriteEndpoint, type EndpointOptions, type PushEndpoint } from './push-endpoint.js';
+import { onProcessSignal } from './process-signals.js';
 import { SampleLane, type Collector } from './sample-lane.js';
 import { SelfMetrics, type SelfMetricsSnapshot } from './self-metrics.js';
 import { SerialFlush } from './serial-flush.js';
@@ -32,7 +34,9 @@ export type { Collector } from './sample-lane.js';
  *   which requests are split (request-size-limit.ts).
  * - nothing keeps an idle process alive (timer and sockets unref()ed); at
  *   `beforeExit` what is queued is delivered once, bounded by shutdownTimeoutMs
- *   (final-delivery.ts), and then the process exits by itself.
+ *   (final-delivery.ts), and then the process exits by itself; on SIGTERM and
+ *   SIGINT likewise, then the process ends as without us (process-signals.ts).
+ * - everything held is bounded in bytes (byte-budget.ts), the oldest dropped first.
  * - every delivery problem reaches `onError` once, as a MonitoringError without
  *   secrets; a stream or series limit once per exporter (cardinality-limit.ts).
  */
@@ -48,9 +52,17 @@ export interface ExporterOptions {
   readonly shutdownTimeoutMs?: number;
   /** Per signal; when full the oldest is dropped. Default 10 000. */
   readonly maxQueue?: number;
-  /** Samples (or log entries) per request, at most; halved for good by each "too large" answer. Default 20 000. */
+  /**
+   * Bytes held in all (queues, batches being sent or retried, bodies in
+   * flight, and calls waiting to be recorded); when full the oldest is
+   * dropped. Default 32 MiB.
+   */
+  readonly maxBufferedBytes?: number;
+  /** Deliver on SIGTERM/SIGINT, then end the process as without us (process-signals.ts). Default true. */
+  readonly handleSignals?: boolean;
+  /** Samples (or log entries) per request, at most; halved for good by each "too large" answer. Default 2 000. */
   readonly maxSamplesPerRequest?: number;
-  /** Bytes of log lines per Loki request. Default 4 MiB. */
+  /** Bytes of log lines per Loki request. Default 4 MiB, at most an eighth of the byte budget. */
   readonly maxLogBytesPerRequest?: number;
   readonly onError?: (err: MonitoringError) => void;
   /** `<name>/<version>`, sent on every push. */
@@ -64,6 +76,9 @@ export interface ExporterOptions {
 export interface ExporterStats extends SelfMetricsSnapshot {
   readonly queuedSamples: number;
   readonly queuedLogEntries: number;
+  /** Bytes held now, and at most since the exporter was made (byte-budget.ts). */
+  readonly bufferedBytes: number;
+  readonly peakBufferedBytes: number;
   readonly pushing: Readonly<Record<Signal, boolean>>;
   readonly shutDown: boolean;
 }
@@ -82,7 +97,8 @@ export function warnDeliveryProblem(err: MonitoringError): void {
 export class Exporter {
   private readonly shutdownTimeoutMs: number;
   private readonly transport = new HttpTransport();
-  private readonly final = new FinalDelivery();
+  private readonly final = new FinalDelivery((err) => this.report(err));
+  private readonly budget: ByteBudget;
   private readonly self: SelfMetrics;
   private readonly samples: SampleLane;
   private readonly entries: LogLane;
@@ -90,6 +106,7 @@ export class Exporter {
   private readonly logsFlush: SerialFlush;
   private readonly interval: NodeJS.Timeout;
   private readonly unregisterExit: () => void;
+  private readonly unregisterSignals: () => void;
   private exitDelivery: Promise<void> | undefined;
   /**
    * Counts what the app added; an exit delivery remembers the count it ran at.
@@ -120,8 +137,12 @@ export class Exporter {
     const timeoutMs = positive(options.timeoutMs, 5_000, 'timeout_ms');
     this.shutdownTimeoutMs = positive(options.shutdownTimeoutMs, 5_000, 'shutdown_timeout_ms');
     const maxQueue = Math.ceil(positive(options.maxQueue, 10_000, 'max_queue'));
-    const maxPerRequest = Math.ceil(positive(options.maxSamplesPerRequest, 20_000, 'max_samples_per_request'));
-    const maxLogBytes = positive(options.maxLogBytesPerRequest, 4 * 1024 * 1024, 'max_log_bytes_per_request');
+    const maxBytes = positive(options.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES, 'max_buffered_bytes');
+    // Calls waiting to be recorded have their own reserve (recorder.ts); the rest is the queues'.
+    this.budget = new ByteBudget(Math.max(maxBytes - RECORDING_RESERVE_BYTES, maxBytes / 2));
+    // A backlog leaves in many requests that succeed or fail alone (issue 22 item 2), each a small part of the budget.
+    const maxPerRequest = Math.ceil(positive(options.maxSamplesPerRequest, 2_000, 'max_samples_per_request'));
+    const maxLogBytes = Math.min(positive(options.maxLogBytesPerRequest, 4 * 1024 * 1024, 'max_log_bytes_per_request'), maxBytes / 8);
     const policy: RetryPolicyOptions = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.self = new SelfMetrics(options.selfLabels);
 
@@ -138,6 +159,7 @@ export class Exporter {
     const lane = (signal: Signal, endpoint: PushEndpoint): LaneContext => ({
       self: this.self,
       final: this.final,
+      budget: this.budget,
       maxPerRequest,
       maxDataAgeMs: policy.maxDataAgeMs,
       deliver: signalDelivery(signal, endpoint, shared),
@@ -150,6 +172,7 @@ export class Exporter {
     this.interval = setInterval(() => void this.flush(), flushIntervalMs);
     this.interval.unref(); // an idle app must exit; beforeExit delivers what is left
     this.unregisterExit = onProcessBeforeExit(() => this.deliverAtExit());
+    this.unregisterSignals = options.handleSignals === false ? noop : onProcessSignal((_signal, appHandles) => this.deliverOnSignal(appHandles));
   }
 
   /**
@@ -254,6 +277,8 @@ export class Exporter {
       ...this.self.snapshot(),
       queuedSamples: this.samples.queued,
       queuedLogEntries: this.entries.queued,
+      bufferedBytes: this.budget.used,
+      peakBufferedBytes: this.budget.peakUsed,
       pushing: { metrics: this.metricsFlush.busy, logs: this.logsFlush.busy },
       shutDown: this.closing !== undefined,
     };
@@ -263,6 +288,7 @@ export class Exporter {
     const deadline = Date.now() + this.shutdownTimeoutMs;
     clearInterval(this.interval);
     this.unregisterExit();
+    this.unregisterSignals();
     try {
       if (this.exitDelivery) await this.exitDelivery;
       this.prepare();
@@ -289,6 +315,21 @@ export class Exporter {
       .then(() => {
         this.exitDelivery = undefined;
       });
+  }
+
+  /**
+   * The signal participant. When the app handles the signal itself, a plain
+   * flush (unref'd: the app decides when the process ends). Otherwise the
+   * process ends once this resolves: deliver what is pending, bounded by
+   * shutdownTimeoutMs, as shutdown() does but without closing anything.
+   */
+  private deliverOnSignal(appHandles: boolean): Promise<void> {
+    if (appHandles || this.closing) return this.flush();
+    this.prepare();
+    const work = (): Promise<unknown> => Promise.all([this.metricsFlush.request(), this.logsFlush.request()]);
+    const deadline = Date.now() + this.shutdownTimeoutMs; // from the signal: the orchestrator's clock runs from then
+    const exit = this.exitDelivery ?? Promise.resolve();
+    return exit.then(() => this.final.run(deadline, work)).catch(noop);
   }
 
   /** Runs the flush preparers (what batching recorders hold reaches the queues); each guarded. */

@@ -1,6 +1,7 @@
 import { debugLog } from '../debug-log.js';
 import { MonitoringError } from '../monitoring-error.js';
 import { BoundedQueue, type TakeDecision } from './bounded-queue.js';
+import { DropEpisode, type BudgetHolder } from './byte-budget.js';
 import type { LaneContext, TooLarge } from './lane-context.js';
 import { RequestSizeLimit } from './request-size-limit.js';
 import { encodeWriteRequest } from './remote-write/encode-write-request.js';
@@ -19,17 +20,25 @@ import { TimestampSequencer } from './timestamp-sequencer.js';
  * ended in the same ms) waits for the next flush — Prometheus must never see a
  * future timestamp, §1.4 shows one poisoning a whole head — except at the final
  * flush, when there is no next one and a few ms ahead are harmless.
+ *
+ * Memory (byte-budget.ts): each queued or taken sample and each body in flight
+ * is charged to the exporter's byte budget, which drops the oldest when full.
+ * A final delivery stops taking batches once its deadline has passed, so a
+ * backlog cannot stretch `shutdown_timeout_ms` (issue 22 item 3).
  */
 
 /** A source of cumulative series (e.g. histograms) read at each flush. */
 export type Collector = () => Iterable<{ series: Series; value: number }>;
 
-export class SampleLane {
+/** A queued Sample object and its ring-buffer slot, roughly; the Series is shared by every sample of it. */
+const SAMPLE_BYTES = 64;
+
+export class SampleLane implements BudgetHolder {
   private readonly queue: BoundedQueue<Sample>;
   private readonly sequencer = new TimestampSequencer();
   private readonly collectors = new Set<Collector>();
   private readonly limit: RequestSizeLimit;
-  private unreportedQueueFull = 0;
+  private readonly queueFull = new DropEpisode('metrics');
 
   /**
    * @example
@@ -38,6 +47,7 @@ export class SampleLane {
   constructor(private readonly context: LaneContext, maxQueue: number) {
     this.queue = new BoundedQueue<Sample>(maxQueue);
     this.limit = new RequestSizeLimit('metrics', context, context.maxPerRequest);
+    context.budget.addHolder(this);
   }
 
   /**
@@ -59,10 +69,32 @@ export class SampleLane {
   add(series: Series, value: number, timestampMs: number): void {
     const now = Date.now();
     const ms = this.sequencer.nextMs(series.key, Number.isFinite(timestampMs) ? Math.min(timestampMs, now) : now);
-    if (this.queue.push({ series, value, timestampMs: ms })) {
-      this.context.self.countDropped('metrics', 'queue_full', 1);
-      this.unreportedQueueFull += 1;
-    }
+    if (this.queue.length === this.queue.maxLength) this.context.budget.release(this.dropOldest());
+    this.queue.push({ series, value, timestampMs: ms });
+    this.context.budget.charge(SAMPLE_BYTES);
+  }
+
+  /**
+   * The oldest queued sample's timestamp (for the byte budget).
+   *
+   * @example
+   * lane.oldestQueuedMs(); // 1700000000000
+   */
+  oldestQueuedMs(): number | undefined {
+    return this.queue.peek()?.timestampMs;
+  }
+
+  /**
+   * Drops the oldest queued sample, counted `queue_full`; returns the bytes it was charged.
+   *
+   * @example
+   * budget.release(lane.dropOldest());
+   */
+  dropOldest(): number {
+    if (this.queue.shift() === undefined) return 0;
+    this.context.self.countDropped('metrics', 'queue_full', 1);
+    this.queueFull.count(1);
+    return SAMPLE_BYTES;
   }
 
   /**
@@ -85,7 +117,9 @@ export class SampleLane {
    * self.countDropped('metrics', 'shutdown', lane.clear());
    */
   clear(): number {
-    return this.queue.clear();
+    const count = this.queue.clear();
+    this.context.budget.release(count * SAMPLE_BYTES);
+    return count;
   }
 
   /**
@@ -99,7 +133,8 @@ export class SampleLane {
   async push(): Promise<void> {
     const now = Date.now();
     const final = this.context.final.deadline !== undefined;
-    this.reportQueueFull();
+    const queueFull = this.queueFull.atFlush();
+    if (queueFull) this.context.report(queueFull);
     const extras = this.collectExtras(now, final);
     let budget = this.queue.length;
     const decide = (s: Sample): TakeDecision => {
@@ -107,16 +142,24 @@ export class SampleLane {
       return now - s.timestampMs > this.context.maxDataAgeMs ? 'discard' : 'take';
     };
     for (;;) {
+      if (this.context.final.expired) return; // what is left is counted at shutdown, not sent late
       const max = this.limit.items; // read per request: a refusal during this run lowers it
       const chunk = extras.splice(0, max);
+      let takenBytes = 0;
       if (budget > 0 && chunk.length < max) {
         const taken = this.queue.take(Math.min(max - chunk.length, budget), decide);
         budget -= taken.items.length + taken.discarded;
         this.context.self.countDropped('metrics', 'too_old', taken.discarded);
+        this.context.budget.release(taken.discarded * SAMPLE_BYTES);
+        takenBytes = taken.items.length * SAMPLE_BYTES; // still held until delivered or given up
         chunk.push(...taken.items);
       }
       if (chunk.length === 0) return;
-      await this.limit.deliverInHalves(chunk, (part) => this.send(part, now));
+      try {
+        await this.limit.deliverInHalves(chunk, (part) => this.send(part, now));
+      } finally {
+        this.context.budget.release(takenBytes);
+      }
     }
   }
 
@@ -131,7 +174,9 @@ export class SampleLane {
       return Promise.resolve(undefined);
     }
     const oldest = part.reduce((min, s) => Math.min(min, s.timestampMs), now);
-    return this.context.deliver(body, oldest, part.length);
+    const budget = this.context.budget;
+    budget.charge(body.byteLength);
+    return this.context.deliver(body, oldest, part.length).finally(() => budget.release(body.byteLength));
   }
 
   /** Collector series and the self counters, stamped now (never ahead of the clock except at the final flush). */
@@ -156,12 +201,5 @@ export class SampleLane {
     }
     return out;
   }
-
-  private reportQueueFull(): void {
-    if (this.unreportedQueueFull === 0) return;
-    const count = this.unreportedQueueFull;
-    this.unreportedQueueFull = 0;
-    const message = `metrics queue full: ${count} oldest samples dropped since the last flush`;
-    this.context.report(new MonitoringError('GOM_QUEUE_FULL', message, { signal: 'metrics' }));
-  }
 }
+

@@ -67,7 +67,9 @@ export function signalDelivery(signal: Signal, endpoint: PushEndpoint, shared: S
       return { status: result.status, message: result.message, bytes };
     }
     self.countDropped(signal, result.code === 'GOM_PUSH_FAILED' ? 'retries_exhausted' : 'rejected', count);
-    shared.report(new MonitoringError(result.code, `${result.message}; ${count} dropped`, { signal, status: result.status }));
+    // During a final delivery, one report per signal when it ends (final-delivery.ts), not one per batch.
+    if (final.deadline !== undefined) final.noteLoss(signal, result.code, result.message, result.status, count);
+    else shared.report(new MonitoringError(result.code, `${result.message}; ${count} dropped`, { signal, status: result.status }));
     return undefined;
   };
 }

@@ -1,4 +1,5 @@
 import { debugLog, warnOnce } from '../debug-log.js';
+import { RECORDING_RESERVE_BYTES, stringBytes } from '../export/byte-budget.js';
 import { makeLokiStream, type LokiStream } from '../export/log-entry.js';
 import type { TelemetrySink } from '../export/telemetry-sink.js';
 import type { Pricer } from '../pricing/price-call.js';
@@ -27,6 +28,11 @@ const MAX_MODEL_LABEL = 256;
 const MAX_CACHED_STREAMS = 1000;
 /** Calls waiting for the flush, at most; the next one records them all at once (bounds memory at high call rates). */
 export const MAX_PENDING_CALLS = 256;
+/**
+ * A LogLine's fields besides its content (ids, usage, timings, models), and
+ * an Observation's, roughly: what a waiting call holds with no content.
+ */
+const CALL_BYTES = 1024;
 
 /**
  * Turns each Observation into samples and one log line, and hands them to the
@@ -38,7 +44,9 @@ export const MAX_PENDING_CALLS = 256;
  * So a call is only kept (its content copied, since the app may edit its
  * messages next, and the app's objects let go), and the calls kept are
  * recorded together when the exporter prepares a flush, or when
- * MAX_PENDING_CALLS are waiting (issue 6: "no work on the request path that
+ * MAX_PENDING_CALLS are waiting, or when their content passes
+ * RECORDING_RESERVE_BYTES (1 MiB: then the exporter's byte budget, which
+ * leaves that room, bounds them; issue 18) (issue 6: "no work on the request path that
  * can wait for the flush"; measured in bench/README.md).
  * Timestamps are the calls' own, so nothing a receiver sees changes.
  *
@@ -57,6 +65,7 @@ export class Recorder {
   /** Calls waiting to be recorded, with their copied content (parallel arrays: no object per call). */
   private readonly pending: Observation[] = [];
   private readonly pendingContent: (LineContent | undefined)[] = [];
+  private pendingBytes = 0;
   private batching = true;
 
   constructor(
@@ -96,7 +105,8 @@ export class Recorder {
       }
       this.pending.push(obs);
       this.pendingContent.push(content);
-      if (this.pending.length >= MAX_PENDING_CALLS) this.drain();
+      this.pendingBytes += heldBytes(content);
+      if (this.pending.length >= MAX_PENDING_CALLS || this.pendingBytes >= RECORDING_RESERVE_BYTES) this.drain();
     } catch (error) {
       debugLog('recording a call failed: %s', error);
     }
@@ -121,6 +131,7 @@ export class Recorder {
     }
     calls.length = 0;
     contents.length = 0;
+    this.pendingBytes = 0;
   }
 
   /**
@@ -184,7 +195,7 @@ export class Recorder {
     try {
       // Serialised when the push body is written, unless redact() ran: the line
       // it returns may hold the app's own objects, which could change before then.
-      json = this.settings.redact === undefined ? new DeferredLogLine(line) : serializeLogLine(line);
+      json = this.settings.redact === undefined ? new DeferredLogLine(line, heldBytes(copied)) : serializeLogLine(line);
       if (this.settings.structuredMetadata === true) metadata = structuredMetadataOf(line);
     } catch (error) {
       // Only a redact() that returned something JSON cannot hold (a cycle, a BigInt) gets here.
@@ -219,6 +230,11 @@ export class Recorder {
     }
     return stream;
   }
+}
+
+/** What a call holds until its line is serialised: its fields and its copied content (byte-budget.ts). */
+function heldBytes(content: LineContent | undefined): number {
+  return CALL_BYTES + (content === undefined ? 0 : stringBytes(content.heldChars));
 }
 
 /** The `model` label: the model the response names, else the one requested. */

@@ -53,7 +53,13 @@ export function serializeLogLine(line: LogLine, maxBytes: number = MAX_LINE_BYTE
  * exporter.addLogEntry(stream, obs.endMs, new DeferredLogLine(buildLogLine(obs, cost, settings)));
  */
 export class DeferredLogLine implements DeferredLine {
-  constructor(private readonly line: LogLine) {}
+  /**
+   * @param heldBytes what the line keeps alive until serialised (its copied content), for the byte budget.
+   */
+  constructor(
+    private readonly line: LogLine,
+    readonly heldBytes?: number,
+  ) {}
 
   text(): string {
     return serializeLogLine(this.line);
