@@ -120,7 +120,8 @@ export class ByteBudget {
       let oldestMs = Number.POSITIVE_INFINITY;
       for (const holder of this.holders) {
         const ms = holder.oldestQueuedMs();
-        if (ms !== undefined && ms < oldestMs) {
+        // On a tie the later holder goes first: the log lane, registered after the samples, holds the big items.
+        if (ms !== undefined && ms <= oldestMs) {
           oldestMs = ms;
           oldest = holder;
         }
