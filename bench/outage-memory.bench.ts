@@ -11,7 +11,8 @@ import { formatNumber, renderTable, type ResultRow } from './result-table.js';
  * content capture on, messages of 50 KB or 200 KB, while the metrics and logs
  * endpoints either accept connections and never answer, or refuse them. Each
  * monitored run is compared with the same calls unmonitored, side by side:
- * peak JS heap and peak RSS, sampled every 10 ms. Target: the monitored peak
+ * peak JS heap (live: after a full GC, once a second; and as sampled every
+ * 10 ms, garbage included) and peak RSS. Target: the monitored peak
  * within the byte budget (32 MiB by default) plus a small constant of the
  * unmonitored peak; and a monitored app limited to `--max-old-space-size=256`
  * completes every call.
@@ -69,11 +70,11 @@ async function main(): Promise<void> {
       const origin = kind === 'silent' ? hole.origin : refused;
       for (const kb of sizes) {
         const args = (mode: string) => [String(calls), String(kb), `${origin}/api/v1/write`, `${origin}/loki/api/v1/push`, mode];
-        const plain = await runChild(args('unmonitored'), []);
-        const monitored = await runChild(args('monitored'), []);
+        const plain = await runChild(args('unmonitored'), ['--expose-gc']);
+        const monitored = await runChild(args('monitored'), ['--expose-gc']);
         const small = await runChild(args('monitored'), ['--max-old-space-size=256']);
         if (!plain.report || !monitored.report) throw new Error(`a run failed: ${plain.stderr}${monitored.stderr}`);
-        const heapOver = monitored.report.peakHeapUsed - plain.report.peakHeapUsed;
+        const heapOver = monitored.report.peakLiveHeap - plain.report.peakLiveHeap;
         const rssOver = monitored.report.peakRss - plain.report.peakRss;
         const smallOk = small.code === 0 && small.report?.completed === calls;
         failed ||= !(heapOver <= BUDGET + CONSTANT && rssOver <= BUDGET + CONSTANT && smallOk);
@@ -81,7 +82,8 @@ async function main(): Promise<void> {
         const mb = (bytes: number): string => `${formatNumber(bytes / MiB, 0)} MB`;
         const target = `≤ +${mb(BUDGET + CONSTANT)}`;
         rows.push(
-          { measurement: `peak heap, ${name}`, baseline: mb(plain.report.peakHeapUsed), ours: mb(monitored.report.peakHeapUsed), ratio: monitored.report.peakHeapUsed / plain.report.peakHeapUsed, target, met: heapOver <= BUDGET + CONSTANT },
+          { measurement: `peak live heap (after full GC), ${name}`, baseline: mb(plain.report.peakLiveHeap), ours: mb(monitored.report.peakLiveHeap), ratio: monitored.report.peakLiveHeap / plain.report.peakLiveHeap, target, met: heapOver <= BUDGET + CONSTANT },
+          { measurement: `peak heap used (garbage included), ${name}`, baseline: mb(plain.report.peakHeapUsed), ours: mb(monitored.report.peakHeapUsed), ratio: monitored.report.peakHeapUsed / plain.report.peakHeapUsed, target: '', met: undefined },
           { measurement: `peak RSS, ${name}`, baseline: mb(plain.report.peakRss), ours: mb(monitored.report.peakRss), ratio: monitored.report.peakRss / plain.report.peakRss, target, met: rssOver <= BUDGET + CONSTANT },
           {
             measurement: `calls completed under --max-old-space-size=256, ${name}`,
