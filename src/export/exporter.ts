@@ -28,10 +28,10 @@ export type { Collector } from './sample-lane.js';
  * - `addSample`/`addLogEntry` run on the application's request path: O(1),
  *   no I/O, never throw (sample-lane.ts, log-lane.ts own timestamps and batching).
  * - pushes of one signal never overlap (serial-flush.ts, vector B16); a flush
- *   sends one request per signal unless the queue exceeds maxSamplesPerRequest
- *   (20,000 by default: above the default max_queue, so the requests per flush
- *   stay constant in the call rate), or a receiver said "too large" (413), after
- *   which requests are split (request-size-limit.ts).
+ *   sends requests of at most maxSamplesPerRequest items (2,000 by default, and
+ *   4 MiB of Loki lines), so a backlog after an outage leaves as several
+ *   requests that succeed or fail alone (issue 22 item 2); fewer once a
+ *   receiver said "too large" (413, request-size-limit.ts).
  * - nothing keeps an idle process alive (timer and sockets unref()ed); at
  *   `beforeExit` what is queued is delivered once, bounded by shutdownTimeoutMs
  *   (final-delivery.ts), and then the process exits by itself; on SIGTERM and

@@ -37,18 +37,35 @@ const participants = new Set<SignalParticipant>();
 /** Signals whose default action we are delivering before: a second one ends the process at once. */
 const ending = new Set<HandledSignal>();
 
+/**
+ * Marks our listeners, across copies of this package in one process (its
+ * CommonJS and ES module builds both loaded, or two versions): another copy's
+ * listener is not the app's, or each copy would leave the ending to the other
+ * and the process would outlive the signal.
+ */
+const OURS = Symbol.for('grafana-openai-monitoring.signal-listener');
+
+function marked(listener: () => void): () => void {
+  Object.defineProperty(listener, OURS, { value: true });
+  return listener;
+}
+
 const listeners: Record<HandledSignal, () => void> = {
-  SIGTERM: () => onSignal('SIGTERM'),
-  SIGINT: () => onSignal('SIGINT'),
+  SIGTERM: marked(() => onSignal('SIGTERM')),
+  SIGINT: marked(() => onSignal('SIGINT')),
 };
+
+/** True when a listener that is not ours (the app's, or a framework's it uses) is registered for `signal`. */
+function appListens(signal: HandledSignal): boolean {
+  return process.listeners(signal).some((listener) => !(OURS in listener));
+}
 
 function onSignal(signal: HandledSignal): void {
   if (ending.has(signal)) {
     reRaise(signal);
     return;
   }
-  // Ours is one of the listeners; any other belongs to the app (or a framework it uses).
-  const appHandles = process.listenerCount(signal) > 1;
+  const appHandles = appListens(signal);
   if (!appHandles) ending.add(signal);
   const deliveries = [...participants].map((participant) => {
     try {
@@ -60,7 +77,7 @@ function onSignal(signal: HandledSignal): void {
   if (appHandles) return;
   void Promise.all(deliveries).then(() => {
     // The app may have added a listener meanwhile: then it decides, as above.
-    if (process.listenerCount(signal) > 1) {
+    if (appListens(signal)) {
       ending.delete(signal);
       return;
     }
@@ -68,11 +85,15 @@ function onSignal(signal: HandledSignal): void {
   });
 }
 
-/** Ends the process by `signal` exactly as Node's default action would: our listener goes, the signal comes again. */
+/**
+ * Ends the process by `signal` exactly as Node's default action would: our
+ * listener goes, the signal comes again. While another copy's listener is
+ * still delivering, that copy raises it when done instead.
+ */
 function reRaise(signal: HandledSignal): void {
   ending.delete(signal);
   process.removeListener(signal, listeners[signal]);
-  process.kill(process.pid, signal);
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
 }
 
 /**

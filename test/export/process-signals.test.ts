@@ -84,6 +84,14 @@ describe('SIGTERM and SIGINT', () => {
     });
   }
 
+  it('ends by SIGTERM, everything delivered, with two copies of the library in the process (each knows the other is not the app)', async () => {
+    const end = await run('SIGTERM', { TWO_COPIES: '1' });
+    assert.equal(end.signal, 'SIGTERM');
+    assert.equal(samplesOf(end), CALLS);
+    const pid = /PID (\d+)/.exec(end.stdout)?.[1] ?? '';
+    assert.equal(prom.samplesOf('openai_promptTokens', { instance: `signal-app-copy:${pid}` }).length, CALLS);
+  });
+
   it('leaves an app with its own SIGTERM handler running: it keeps serving, and the data of its calls before and after the signal arrives', async () => {
     const lokiBefore = loki.entries().length;
     const end = await run('SIGTERM', { HANDLER: 'own' });

@@ -7,9 +7,11 @@
  * MONITORED (`0` for the unmonitored control), HANDLER (`own`: the app
  * handles SIGTERM itself and keeps serving: it makes CALLS more calls, prints
  * STILL SERVING, and only then closes its server), HANDLE_SIGNALS (`0` sets
- * the option off).
+ * the option off), TWO_COPIES (`1`: a second copy of the library, the
+ * package's CommonJS build, monitors a second client too).
  */
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { chat_v2 } from '../../src/index';
 import { loadOpenAI } from '../support/openai-sdk';
 
@@ -38,6 +40,19 @@ async function main(): Promise<void> {
     });
   }
   const n = Number(env.CALLS);
+  if (env.TWO_COPIES === '1') {
+    // The package's CommonJS build beside the one above: two copies of the library in one process.
+    const other = require(join(__dirname, '../../../dist/cjs/index.js')) as typeof import('../../src/index');
+    const second = new OpenAI({ apiKey: 'sk-test-not-a-secret', baseURL: env.FAKE_OPENAI_URL, maxRetries: 0 });
+    other.chat_v2.monitor(second, {
+      metrics_url: env.METRICS_URL,
+      logs_url: env.LOGS_URL,
+      instance: `signal-app-copy:${process.pid}`,
+      flush_interval_ms: 600_000,
+      shutdown_timeout_ms: Number(env.SHUTDOWN_TIMEOUT_MS),
+    });
+    await calls(second, n, 0);
+  }
   if (env.HANDLER === 'own') {
     process.on('SIGTERM', () => {
       console.log('APP GOT SIGTERM');
