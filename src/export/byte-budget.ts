@@ -21,7 +21,12 @@ import type { Signal } from './http/retry-policy.js';
  * plus a fixed cost per object.
  */
 
-/** What a lane lends the budget so that it can drop the lane's oldest item. */
+/**
+ * What a lane lends the budget so that it can drop the lane's oldest item.
+ *
+ * @example
+ * class SampleLane implements BudgetHolder { oldestQueuedMs() { … } dropOldest() { … } }
+ */
 export interface BudgetHolder {
   /** Timestamp (ms) of the oldest queued item, or undefined when nothing is queued. */
   oldestQueuedMs(): number | undefined;
@@ -29,13 +34,21 @@ export interface BudgetHolder {
   dropOldest(): number;
 }
 
-/** Default of `max_buffered_bytes`: a 512 MB container never notices 32 MiB. */
+/**
+ * Default of `max_buffered_bytes`: a 512 MB container never notices 32 MiB.
+ *
+ * @example
+ * new ByteBudget(options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES);
+ */
 export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
 /**
  * Calls waiting in a recorder for the next flush (record/recorder.ts) are
  * recorded as soon as their content passes this many bytes, so what they hold
  * stays this small. The exporter's budget leaves this much room for them.
+ *
+ * @example
+ * if (pendingBytes >= RECORDING_RESERVE_BYTES) recorder.drain();
  */
 export const RECORDING_RESERVE_BYTES = 1024 * 1024;
 

@@ -23,12 +23,21 @@
  * Node 16 behaves the same.
  */
 
+/**
+ * The signals handled: what orchestrators send to stop a service, and Ctrl-C.
+ *
+ * @example
+ * const signal: HandledSignal = 'SIGTERM';
+ */
 export type HandledSignal = 'SIGTERM' | 'SIGINT';
 
 /**
  * What a participant is asked to do: `appHandles` true when the app has its
  * own listener for the signal (flush only), false when the process is about
  * to end by it (deliver within shutdown_timeout_ms). Never rejects.
+ *
+ * @example
+ * const participant: SignalParticipant = (_signal, appHandles) => (appHandles ? exporter.flush() : finalDelivery());
  */
 export type SignalParticipant = (signal: HandledSignal, appHandles: boolean) => Promise<void>;
 
