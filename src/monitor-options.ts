@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { logsPushUrl, metricsPushUrl } from './endpoint-url.js';
+import { DEFAULT_MAX_BUFFERED_BYTES } from './export/byte-budget.js';
 import { checkUserHeaders } from './export/user-headers.js';
 import { MonitoringError } from './monitoring-error.js';
 import { isWellFormed, MAX_LABEL_VALUE_BYTES } from './export/label-value.js';
@@ -62,6 +63,21 @@ export interface MonitorOptions {
   /** Most samples (and, separately, log lines) held while an endpoint is down; the oldest go first. Default 10,000. */
   max_queue?: number;
   /**
+   * Most bytes the library holds in all: queued samples and lines, batches
+   * being sent or retried, request bodies, calls waiting to be recorded. When
+   * full, the oldest data goes first (counted as dropped, reason
+   * `queue_full`). Default 33,554,432 (32 MiB); at least 4 MiB. `max_queue`
+   * still bounds the entries; whichever is reached first applies.
+   */
+  max_buffered_bytes?: number;
+  /**
+   * On SIGTERM and SIGINT, deliver what is pending (within
+   * `shutdown_timeout_ms`) and then let the process end as it would have:
+   * re-raised when the app has no handler of its own, untouched otherwise.
+   * Default true; false leaves signals alone.
+   */
+  handle_signals?: boolean;
+  /**
    * Ask streams for their usage (`stream_options.include_usage`) when the app
    * did not, hiding what that adds from the app. Default true.
    */
@@ -96,6 +112,8 @@ export interface ResolvedOptions {
   timeoutMs: number;
   shutdownTimeoutMs: number;
   maxQueue: number;
+  maxBufferedBytes: number;
+  handleSignals: boolean;
   streamUsage: boolean;
   prices: Readonly<Record<string, ModelPriceOverride>>;
   onError?: (error: MonitoringError) => void;
@@ -104,10 +122,12 @@ export interface ResolvedOptions {
 const KNOWN_OPTIONS = [
   'metrics_url', 'logs_url', 'metrics_username', 'logs_username', 'access_token', 'environment', 'instance',
   'labels', 'disable_content', 'max_content_length', 'redact', 'structured_metadata', 'flush_interval_ms', 'timeout_ms',
-  'shutdown_timeout_ms', 'max_queue', 'stream_usage', 'prices', 'on_error', 'headers',
+  'shutdown_timeout_ms', 'max_queue', 'max_buffered_bytes', 'handle_signals', 'stream_usage', 'prices', 'on_error', 'headers',
 ];
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const MAX_USER_LABELS = 8;
+/** Room for the recording reserve, a request or two in flight and a few 256 KiB lines (byte-budget.ts). */
+const MIN_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 function invalid(option: string, message: string): MonitoringError {
   return new MonitoringError('GOM_INVALID_OPTION', `${option}: ${message}`, { option });
@@ -234,6 +254,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const credentials = (username?: string) => (username === undefined ? {} : { username, password: auth.token });
   if (o.disable_content !== undefined && typeof o.disable_content !== 'boolean') throw invalid('disable_content', 'must be true or false');
   if (o.stream_usage !== undefined && typeof o.stream_usage !== 'boolean') throw invalid('stream_usage', 'must be true or false');
+  if (o.handle_signals !== undefined && typeof o.handle_signals !== 'boolean') {
+    throw invalid('handle_signals', 'must be true or false (false leaves SIGTERM and SIGINT to the app)');
+  }
   if (o.structured_metadata !== undefined && typeof o.structured_metadata !== 'boolean') {
     throw invalid('structured_metadata', 'must be true or false (true needs Loki 3.0 or later)');
   }
@@ -255,6 +278,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     timeoutMs,
     shutdownTimeoutMs: positiveInteger(o, 'shutdown_timeout_ms', 5_000, 1),
     maxQueue: positiveInteger(o, 'max_queue', 10_000, 1),
+    maxBufferedBytes: positiveInteger(o, 'max_buffered_bytes', DEFAULT_MAX_BUFFERED_BYTES, MIN_BUFFERED_BYTES),
+    handleSignals: o.handle_signals !== false,
     streamUsage: o.stream_usage !== false,
     prices: resolvePrices(o.prices),
     onError: optionalFunction(o, 'on_error'),

@@ -90,6 +90,8 @@ export function monitorEndpoints(client: unknown, options: MonitorOptions, specs
     timeoutMs: given('timeout_ms', resolved.timeoutMs),
     shutdownTimeoutMs: given('shutdown_timeout_ms', resolved.shutdownTimeoutMs),
     maxQueue: given('max_queue', resolved.maxQueue),
+    maxBufferedBytes: resolved.maxBufferedBytes,
+    handleSignals: resolved.handleSignals,
     onError: resolved.onError,
     userAgent: USER_AGENT,
     selfLabels: { job: 'integrations/openai', environment: resolved.environment, instance: resolved.instance },

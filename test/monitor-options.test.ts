@@ -49,6 +49,17 @@ describe('monitor options', () => {
     assert.ok(resolved.instance.endsWith(`:${process.pid}`), resolved.instance);
   });
 
+  it('bounds what is held in bytes, 32 MiB unless max_buffered_bytes says otherwise, and refuses less than 4 MiB', () => {
+    assert.equal(resolveOptions(local).maxBufferedBytes, 32 * 1024 * 1024);
+    assert.equal(resolveOptions({ ...local, max_buffered_bytes: 8 * 1024 * 1024 }).maxBufferedBytes, 8 * 1024 * 1024);
+    rejects({ ...local, max_buffered_bytes: 1024 }, 'max_buffered_bytes', '≥ 4194304');
+    rejects({ ...local, max_buffered_bytes: '32MB' }, 'max_buffered_bytes', 'whole number');
+  });
+  it('handles SIGTERM and SIGINT unless handle_signals is false, and refuses a non-boolean', () => {
+    assert.equal(resolveOptions(local).handleSignals, true);
+    assert.equal(resolveOptions({ ...local, handle_signals: false }).handleSignals, false);
+    rejects({ ...local, handle_signals: 'no' }, 'handle_signals', 'true or false');
+  });
   it('rejects a username without the token', () => rejects({ ...local, metrics_username: '1', logs_username: '2' }, 'access_token', 'is missing'));
   it('rejects a token without the metrics username', () => rejects({ ...cloud, metrics_username: undefined }, 'metrics_username', 'Prometheus instance id'));
   it('rejects a token without the logs username', () => rejects({ ...cloud, logs_username: undefined }, 'logs_username', 'Loki instance id'));

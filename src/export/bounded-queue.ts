@@ -84,6 +84,33 @@ export class BoundedQueue<T> {
   }
 
   /**
+   * The oldest item, left in place; undefined when empty.
+   *
+   * @example
+   * const oldest = queue.peek();
+   */
+  peek(): T | undefined {
+    return this.size === 0 ? undefined : this.slots[this.head];
+  }
+
+  /**
+   * Removes and returns the oldest item (counted in `dropped`: it is only used
+   * to make room); undefined when empty.
+   *
+   * @example
+   * const dropped = queue.shift(); // the byte budget needs room
+   */
+  shift(): T | undefined {
+    if (this.size === 0) return undefined;
+    const item = this.slots[this.head];
+    this.slots[this.head] = undefined;
+    this.head = (this.head + 1) % this.slots.length;
+    this.size -= 1;
+    this.droppedTotal += 1;
+    return item;
+  }
+
+  /**
    * Looks at the items oldest first and removes up to `max` of those `decide`
    * takes, plus those it discards; kept items stay queued in their order.
    * O(length): it runs once per flush, never on the request path.

@@ -1,5 +1,6 @@
 import { debugLog, warnOnce } from '../debug-log.js';
 import { MonitoringError } from '../monitoring-error.js';
+import { ByteBudget, DEFAULT_MAX_BUFFERED_BYTES, RECORDING_RESERVE_BYTES } from './byte-budget.js';
 import { CardinalityWarning } from './cardinality-limit.js';
 import { onProcessBeforeExit } from './exit-hook.js';
 import { FinalDelivery } from './final-delivery.js';
@@ -11,6 +12,7 @@ import type { DeferredLine, LokiStream } from './log-entry.js';
 import { LogLane } from './log-lane.js';
 import { RefusedSeries } from './refused-series.js';
 import { lokiEndpoint, remoteWriteEndpoint, type EndpointOptions, type PushEndpoint } from './push-endpoint.js';
+import { onProcessSignal } from './process-signals.js';
 import { SampleLane, type Collector } from './sample-lane.js';
 import { SelfMetrics, type SelfMetricsSnapshot } from './self-metrics.js';
 import { SerialFlush } from './serial-flush.js';
@@ -29,15 +31,17 @@ export type { Collector } from './sample-lane.js';
  * - `addSample`/`addLogEntry` run on the application's request path: O(1),
  *   no I/O, never throw (sample-lane.ts, log-lane.ts own timestamps and batching).
  * - pushes of one signal never overlap (serial-flush.ts, vector B16); a flush
- *   sends one request per signal unless the queue exceeds maxSamplesPerRequest
- *   (20,000 by default: above the default max_queue, so the requests per flush
- *   stay constant in the call rate), or a receiver said "too large" (413), after
- *   which requests are split (request-size-limit.ts). A queue half full
+ *   sends requests of at most maxSamplesPerRequest items (2,000 by default, and
+ *   4 MiB of Loki lines), so a backlog after an outage leaves as several
+ *   requests that succeed or fail alone (issue 22 item 2); fewer once a
+ *   receiver said "too large" (413, request-size-limit.ts). A queue half full
  *   starts a push of its own before the timer (flush-trigger.ts): a busy
  *   process loses nothing to a healthy receiver (issue 22 item 1).
  * - nothing keeps an idle process alive (timer and sockets unref()ed); at
  *   `beforeExit` what is queued is delivered once, bounded by shutdownTimeoutMs
- *   (final-delivery.ts), and then the process exits by itself.
+ *   (final-delivery.ts), and then the process exits by itself; on SIGTERM and
+ *   SIGINT likewise, then the process ends as without us (process-signals.ts).
+ * - everything held is bounded in bytes (byte-budget.ts), the oldest dropped first.
  * - every delivery problem reaches `onError` once, as a MonitoringError without
  *   secrets; a stream or series limit once per exporter (cardinality-limit.ts).
  */
@@ -53,9 +57,17 @@ export interface ExporterOptions {
   readonly shutdownTimeoutMs?: number;
   /** Per signal; when full the oldest is dropped. Default 10 000. */
   readonly maxQueue?: number;
-  /** Samples (or log entries) per request, at most; halved for good by each "too large" answer. Default 20 000. */
+  /**
+   * Bytes held in all (queues, batches being sent or retried, bodies in
+   * flight, and calls waiting to be recorded); when full the oldest is
+   * dropped. Default 32 MiB.
+   */
+  readonly maxBufferedBytes?: number;
+  /** Deliver on SIGTERM/SIGINT, then end the process as without us (process-signals.ts). Default true. */
+  readonly handleSignals?: boolean;
+  /** Samples (or log entries) per request, at most; halved for good by each "too large" answer. Default 2 000. */
   readonly maxSamplesPerRequest?: number;
-  /** Bytes of log lines per Loki request. Default 4 MiB. */
+  /** Bytes of log lines per Loki request. Default 4 MiB, at most an eighth of the byte budget. */
   readonly maxLogBytesPerRequest?: number;
   readonly onError?: (err: MonitoringError) => void;
   /** `<name>/<version>`, sent on every push. */
@@ -69,6 +81,9 @@ export interface ExporterOptions {
 export interface ExporterStats extends SelfMetricsSnapshot {
   readonly queuedSamples: number;
   readonly queuedLogEntries: number;
+  /** Bytes held now, and at most since the exporter was made (byte-budget.ts). */
+  readonly bufferedBytes: number;
+  readonly peakBufferedBytes: number;
   readonly pushing: Readonly<Record<Signal, boolean>>;
   readonly shutDown: boolean;
 }
@@ -89,7 +104,8 @@ export class Exporter {
   readonly settings: SharedSettings;
   private readonly shutdownTimeoutMs: number;
   private readonly transport = new HttpTransport();
-  private readonly final = new FinalDelivery();
+  private readonly final = new FinalDelivery((err) => this.report(err));
+  private readonly budget: ByteBudget;
   private readonly self: SelfMetrics;
   private readonly samples: SampleLane;
   private readonly entries: LogLane;
@@ -99,6 +115,7 @@ export class Exporter {
   private readonly logsTrigger: FlushTrigger;
   private readonly interval: NodeJS.Timeout;
   private readonly unregisterExit: () => void;
+  private readonly unregisterSignals: () => void;
   private exitDelivery: Promise<void> | undefined;
   /**
    * Counts what the app added; an exit delivery remembers the count it ran at.
@@ -129,8 +146,12 @@ export class Exporter {
     const timeoutMs = positive(options.timeoutMs, 5_000, 'timeout_ms');
     this.shutdownTimeoutMs = positive(options.shutdownTimeoutMs, 5_000, 'shutdown_timeout_ms');
     const maxQueue = Math.ceil(positive(options.maxQueue, 10_000, 'max_queue'));
-    const maxPerRequest = Math.ceil(positive(options.maxSamplesPerRequest, 20_000, 'max_samples_per_request'));
-    const maxLogBytes = positive(options.maxLogBytesPerRequest, 4 * 1024 * 1024, 'max_log_bytes_per_request');
+    const maxBytes = positive(options.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES, 'max_buffered_bytes');
+    // Calls waiting to be recorded have their own reserve (recorder.ts); the rest is the queues'.
+    this.budget = new ByteBudget(Math.max(maxBytes - RECORDING_RESERVE_BYTES, maxBytes / 2));
+    // A backlog leaves in many requests that succeed or fail alone (issue 22 item 2), each a small part of the budget.
+    const maxPerRequest = Math.ceil(positive(options.maxSamplesPerRequest, 2_000, 'max_samples_per_request'));
+    const maxLogBytes = Math.min(positive(options.maxLogBytesPerRequest, 4 * 1024 * 1024, 'max_log_bytes_per_request'), maxBytes / 8);
     const policy: RetryPolicyOptions = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.settings = { flushIntervalMs, maxQueue, timeoutMs, shutdownTimeoutMs: this.shutdownTimeoutMs };
     this.self = new SelfMetrics(options.selfLabels);
@@ -150,6 +171,7 @@ export class Exporter {
     const lane = (signal: Signal, endpoint: PushEndpoint): LaneContext => ({
       self: this.self,
       final: this.final,
+      budget: this.budget,
       maxPerRequest,
       maxDataAgeMs: policy.maxDataAgeMs,
       deliver: signalDelivery(signal, endpoint, shared),
@@ -164,6 +186,7 @@ export class Exporter {
     this.interval = setInterval(() => void this.flush(), flushIntervalMs);
     this.interval.unref(); // an idle app must exit; beforeExit delivers what is left
     this.unregisterExit = onProcessBeforeExit(() => this.deliverAtExit());
+    this.unregisterSignals = options.handleSignals === false ? noop : onProcessSignal((_signal, appHandles) => this.deliverOnSignal(appHandles));
   }
 
   /**
@@ -272,6 +295,8 @@ export class Exporter {
       ...this.self.snapshot(),
       queuedSamples: this.samples.queued,
       queuedLogEntries: this.entries.queued,
+      bufferedBytes: this.budget.used,
+      peakBufferedBytes: this.budget.peakUsed,
       pushing: { metrics: this.metricsFlush.busy, logs: this.logsFlush.busy },
       shutDown: this.closing !== undefined,
     };
@@ -281,6 +306,7 @@ export class Exporter {
     const deadline = Date.now() + this.shutdownTimeoutMs;
     clearInterval(this.interval);
     this.unregisterExit();
+    this.unregisterSignals();
     try {
       if (this.exitDelivery) await this.exitDelivery;
       this.prepare();
@@ -313,6 +339,21 @@ export class Exporter {
   private requestMetrics(): Promise<void> {
     this.samples.wantCumulative();
     return this.metricsFlush.request();
+  }
+
+  /**
+   * The signal participant. When the app handles the signal itself, a plain
+   * flush (unref'd: the app decides when the process ends). Otherwise the
+   * process ends once this resolves: deliver what is pending, bounded by
+   * shutdownTimeoutMs, as shutdown() does but without closing anything.
+   */
+  private deliverOnSignal(appHandles: boolean): Promise<void> {
+    if (appHandles || this.closing) return this.flush();
+    this.prepare();
+    const work = (): Promise<unknown> => Promise.all([this.requestMetrics(), this.logsFlush.request()]);
+    const deadline = Date.now() + this.shutdownTimeoutMs; // from the signal: the orchestrator's clock runs from then
+    const exit = this.exitDelivery ?? Promise.resolve();
+    return exit.then(() => this.final.run(deadline, work)).catch(noop);
   }
 
   /** Runs the flush preparers (what batching recorders hold reaches the queues); each guarded. */

@@ -1,3 +1,6 @@
+import { MonitoringError, type MonitoringErrorCode } from '../monitoring-error.js';
+import type { Signal } from './http/retry-policy.js';
+
 /**
  * The deadline of a final delivery (at `beforeExit` or `shutdown()`), and what
  * enforces it.
@@ -10,11 +13,31 @@
  * and wakes the pushes sleeping in backoff so they give up (their retry policy
  * sees the deadline). When the work ends earlier the guard is cleared, and the
  * process can exit at once.
+ *
+ * Batches given up while it runs are reported once per signal when it ends
+ * (`noteLoss`), not once per batch: a backlog of a hundred batches and a dead
+ * receiver cost one `on_error` call per signal (issue 22 item 3).
  */
+
+interface Loss {
+  readonly code: MonitoringErrorCode;
+  readonly message: string;
+  readonly status: number | undefined;
+  count: number;
+}
+
 export class FinalDelivery {
   private deadlineMs: number | undefined;
   private readonly inFlight = new Set<() => void>();
   private readonly waiters = new Set<() => void>();
+  private readonly losses = new Map<Signal, Loss>();
+
+  /**
+   * @param report where the losses of a final delivery go, once per signal, when it ends.
+   * @example
+   * const final = new FinalDelivery((err) => onError(err));
+   */
+  constructor(private readonly report: (err: MonitoringError) => void = () => undefined) {}
 
   /**
    * The absolute deadline (epoch ms) while a final delivery runs, else undefined.
@@ -24,6 +47,18 @@ export class FinalDelivery {
    */
   get deadline(): number | undefined {
     return this.deadlineMs;
+  }
+
+  /**
+   * True once a final delivery's deadline has passed: lanes stop taking
+   * batches then, so a backlog cannot stretch `shutdown_timeout_ms` by the
+   * time it takes to encode and give up each of its batches (issue 22 item 3).
+   *
+   * @example
+   * if (finalDelivery.expired) return; // what is left is counted at shutdown
+   */
+  get expired(): boolean {
+    return this.deadlineMs !== undefined && Date.now() >= this.deadlineMs;
   }
 
   /**
@@ -49,7 +84,34 @@ export class FinalDelivery {
     } finally {
       clearTimeout(guard);
       this.deadlineMs = undefined;
+      this.reportLosses();
     }
+  }
+
+  /**
+   * Notes a batch given up while a final delivery runs; reported with the
+   * others of its signal when the delivery ends.
+   *
+   * @example
+   * final.noteLoss('logs', 'GOM_PUSH_FAILED', 'logs push to http://loki/loki/api/v1/push failed …', undefined, 500);
+   */
+  noteLoss(signal: Signal, code: MonitoringErrorCode, message: string, status: number | undefined, count: number): void {
+    const loss = this.losses.get(signal);
+    if (loss === undefined) this.losses.set(signal, { code, message, status, count });
+    else loss.count += count;
+  }
+
+  private reportLosses(): void {
+    for (const [signal, loss] of this.losses) {
+      const what = signal === 'metrics' ? 'samples' : 'log entries';
+      const message = `${loss.message}; ${loss.count} ${what} not delivered before the final delivery's deadline (shutdown_timeout_ms)`;
+      try {
+        this.report(new MonitoringError(loss.code, message, { signal, status: loss.status }));
+      } catch {
+        // The exporter's report never throws; this keeps a bug from skipping the other signal.
+      }
+    }
+    this.losses.clear();
   }
 
   /**

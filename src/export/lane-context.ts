@@ -1,4 +1,5 @@
 import type { MonitoringError } from '../monitoring-error.js';
+import type { ByteBudget } from './byte-budget.js';
 import type { FinalDelivery } from './final-delivery.js';
 import type { RefusedSeries } from './refused-series.js';
 import type { SelfMetrics } from './self-metrics.js';
@@ -11,11 +12,13 @@ import type { SelfMetrics } from './self-metrics.js';
  * batching; they never see HTTP.
  *
  * @example
- * const lane = new SampleLane({ self, final, maxPerRequest: 20_000, maxDataAgeMs: 600_000, deliver, report }, 10_000);
+ * const lane = new SampleLane({ self, final, budget, maxPerRequest: 2_000, maxDataAgeMs: 3_300_000, deliver, report }, 10_000);
  */
 export interface LaneContext {
   readonly self: SelfMetrics;
   readonly final: FinalDelivery;
+  /** The exporter's bound in bytes on everything held (byte-budget.ts); the lane charges what it queues, takes out and sends. */
+  readonly budget: ByteBudget;
   /** Samples or entries per request, at first (request-size-limit.ts lowers it when a receiver says "too large"). */
   readonly maxPerRequest: number;
   /** Queued data older than this is dropped (`too_old`) instead of sent. */

@@ -39,6 +39,11 @@ export interface LogEntry {
  */
 export interface DeferredLine {
   text(): string;
+  /**
+   * Bytes the line holds until then (its content and fields), for the
+   * exporter's byte budget (byte-budget.ts); a fixed estimate when absent.
+   */
+  readonly heldBytes?: number;
 }
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

@@ -1,6 +1,7 @@
 import { debugLog } from '../debug-log.js';
 import { MonitoringError } from '../monitoring-error.js';
 import { BoundedQueue } from './bounded-queue.js';
+import { DropEpisode, stringBytes, type BudgetHolder } from './byte-budget.js';
 import type { LaneContext, TooLarge } from './lane-context.js';
 import type { DeferredLine, LogEntry, LokiStream } from './log-entry.js';
 import { encodeLokiPushBody } from './loki/encode-push-body.js';
@@ -29,6 +30,12 @@ import { TimestampSequencer, type StreamPosition } from './timestamp-sequencer.j
  * text is made in slices of a few ms (sliced-work.ts), a turn of the event
  * loop between two, so thousands of lines never stall the application
  * (issue 22 item 7); a request still carries as many lines as before.
+ *
+ * Memory (byte-budget.ts): each entry is charged to the exporter's byte budget
+ * while it is queued, taken out for a push and sent (its body too), and the
+ * budget drops the oldest when full; a line with content can be 256 KiB, so
+ * `max_queue` alone bounds nothing (issue 18). A final delivery stops taking
+ * batches once its deadline has passed (issue 22 item 3).
  */
 
 interface QueuedEntry {
@@ -37,16 +44,23 @@ interface QueuedEntry {
   readonly at: StreamPosition;
   line: string | DeferredLine;
   readonly structuredMetadata?: Readonly<Record<string, string>>;
+  /** What it is charged to the byte budget; changes when a deferred line becomes text. */
+  bytes: number;
 }
+
+/** A QueuedEntry, its StreamPosition and stream reference, roughly, without the line. */
+const QUEUED_ENTRY_BYTES = 128;
+/** A deferred line that does not say what it holds. */
+const DEFAULT_DEFERRED_LINE_BYTES = 4096;
 
 /** JSON framing per entry (`["…19 digits…","…"],`) on top of the line itself, roughly. */
 const ENTRY_OVERHEAD_BYTES = 64;
 
-export class LogLane {
+export class LogLane implements BudgetHolder {
   private readonly queue: BoundedQueue<QueuedEntry>;
   private readonly sequencer = new TimestampSequencer();
   private readonly limit: RequestSizeLimit;
-  private unreportedQueueFull = 0;
+  private readonly queueFull = new DropEpisode('logs');
 
   /**
    * @example
@@ -55,6 +69,7 @@ export class LogLane {
   constructor(private readonly context: LaneContext, maxQueue: number, maxBytesPerRequest: number) {
     this.queue = new BoundedQueue<QueuedEntry>(maxQueue);
     this.limit = new RequestSizeLimit('logs', context, context.maxPerRequest, maxBytesPerRequest);
+    context.budget.addHolder(this);
   }
 
   /**
@@ -77,11 +92,35 @@ export class LogLane {
   add(stream: LokiStream, timestampMs: number, line: string | DeferredLine, structuredMetadata?: Readonly<Record<string, string>>): void {
     const now = Date.now();
     const at = this.sequencer.nextPosition(stream.key, Number.isFinite(timestampMs) ? Math.min(timestampMs, now) : now);
-    const queued: QueuedEntry = structuredMetadata === undefined ? { stream, at, line } : { stream, at, line, structuredMetadata };
-    if (this.queue.push(queued)) {
-      this.context.self.countDropped('logs', 'queue_full', 1);
-      this.unreportedQueueFull += 1;
-    }
+    const bytes = QUEUED_ENTRY_BYTES + lineBytes(line) + metadataBytes(structuredMetadata);
+    const queued: QueuedEntry = structuredMetadata === undefined ? { stream, at, line, bytes } : { stream, at, line, structuredMetadata, bytes };
+    if (this.queue.length === this.queue.maxLength) this.context.budget.release(this.dropOldest());
+    this.queue.push(queued);
+    this.context.budget.charge(bytes);
+  }
+
+  /**
+   * The oldest queued entry's timestamp (for the byte budget).
+   *
+   * @example
+   * lane.oldestQueuedMs(); // 1700000000000
+   */
+  oldestQueuedMs(): number | undefined {
+    return this.queue.peek()?.at.ms;
+  }
+
+  /**
+   * Drops the oldest queued entry, counted `queue_full`; returns the bytes it was charged.
+   *
+   * @example
+   * budget.release(lane.dropOldest());
+   */
+  dropOldest(): number {
+    const dropped = this.queue.shift();
+    if (dropped === undefined) return 0;
+    this.context.self.countDropped('logs', 'queue_full', 1);
+    this.queueFull.count(1);
+    return dropped.bytes;
   }
 
   /**
@@ -91,7 +130,13 @@ export class LogLane {
    * self.countDropped('logs', 'shutdown', lane.clear());
    */
   clear(): number {
-    return this.queue.clear();
+    let bytes = 0;
+    const { discarded } = this.queue.take(Number.POSITIVE_INFINITY, (q) => {
+      bytes += q.bytes;
+      return 'discard';
+    });
+    this.context.budget.release(bytes);
+    return discarded;
   }
 
   /**
@@ -104,12 +149,16 @@ export class LogLane {
   async push(): Promise<void> {
     const now = Date.now();
     const final = this.context.final.deadline !== undefined;
-    this.reportQueueFull();
+    const queueFull = this.queueFull.atFlush();
+    if (queueFull) this.context.report(queueFull);
     let budget = this.queue.length;
     const slice = new SliceBudget();
     while (budget > 0) {
+      if (this.context.final.expired) return; // what is left is counted at shutdown, not sent late
       const bytes = new RequestBytes(this.limit.bytes);
       const items: QueuedEntry[] = [];
+      let freed = 0;
+      let madeText = 0; // bytes a deferred line's text adds (or, negative, saves) over its estimate
       // One request, filled by one or more takes: a take stops when its slice is spent, and the next
       // continues where it stopped after a turn of the event loop.
       for (;;) {
@@ -123,11 +172,21 @@ export class LogLane {
             return 'stop';
           }
           if (q.at.ms > now && !final) return 'keep';
-          if (now - q.at.ms > this.context.maxDataAgeMs) return 'discard';
+          if (now - q.at.ms > this.context.maxDataAgeMs) {
+            freed += q.bytes;
+            return 'discard';
+          }
+          const deferred = typeof q.line !== 'string';
           const line = textOf(q);
           if (line === undefined) {
             unwritable += 1;
+            freed += q.bytes;
             return 'discard';
+          }
+          if (deferred) {
+            const made = QUEUED_ENTRY_BYTES + stringBytes(line.length) + metadataBytes(q.structuredMetadata);
+            madeText += made - q.bytes;
+            q.bytes = made;
           }
           const metadata = q.structuredMetadata;
           const extra = ENTRY_OVERHEAD_BYTES + (metadata === undefined ? 0 : Buffer.byteLength(JSON.stringify(metadata), 'utf8'));
@@ -142,8 +201,17 @@ export class LogLane {
         for (const item of taken.items) items.push(item);
         if (!paused || full || budget <= 0 || items.length >= this.limit.items) break;
       }
+      // Settled after `take`: charging may make the budget drop queued entries, never during the walk.
+      this.context.budget.release(freed);
+      if (madeText > 0) this.context.budget.charge(madeText);
+      else this.context.budget.release(-madeText);
       if (items.length === 0) return;
-      await this.limit.deliverInHalves(items, (part) => this.send(part, now));
+      const takenBytes = items.reduce((sum, q) => sum + q.bytes, 0); // held until delivered or given up
+      try {
+        await this.limit.deliverInHalves(items, (part) => this.send(part, now));
+      } finally {
+        this.context.budget.release(takenBytes);
+      }
     }
   }
 
@@ -158,16 +226,14 @@ export class LogLane {
       return Promise.resolve(undefined);
     }
     const oldest = part.reduce((min, q) => Math.min(min, q.at.ms), now);
-    return this.context.deliver(body, oldest, part.length);
+    // The body string and the Buffer the transport makes of it, while the request lives: mostly
+    // one-byte JSON, so about two bytes per character together.
+    const held = stringBytes(body.length);
+    const budget = this.context.budget;
+    budget.charge(held);
+    return this.context.deliver(body, oldest, part.length).finally(() => budget.release(held));
   }
 
-  private reportQueueFull(): void {
-    if (this.unreportedQueueFull === 0) return;
-    const count = this.unreportedQueueFull;
-    this.unreportedQueueFull = 0;
-    const message = `logs queue full: ${count} oldest log entries dropped since the last flush`;
-    this.context.report(new MonitoringError('GOM_QUEUE_FULL', message, { signal: 'logs' }));
-  }
 }
 
 /**
@@ -201,6 +267,21 @@ class RequestBytes {
     this.exact += size;
     return true;
   }
+}
+
+/** Bytes a queued line holds: its text, or what a deferred line says it holds. */
+function lineBytes(line: string | DeferredLine): number {
+  if (typeof line === 'string') return stringBytes(line.length);
+  const held = line.heldBytes;
+  return typeof held === 'number' && Number.isFinite(held) && held >= 0 ? held : DEFAULT_DEFERRED_LINE_BYTES;
+}
+
+/** Bytes of structured metadata: a handful of short strings, bounded by the recorder. */
+function metadataBytes(metadata: Readonly<Record<string, string>> | undefined): number {
+  if (metadata === undefined) return 0;
+  let chars = 0;
+  for (const name of Object.keys(metadata)) chars += name.length + metadata[name].length;
+  return QUEUED_ENTRY_BYTES + stringBytes(chars);
 }
 
 /** The entry's text, made now if it was deferred (and kept in its place); undefined when it cannot be made. */

@@ -2,6 +2,7 @@ import { debugLog } from '../debug-log.js';
 import { MonitoringError } from '../monitoring-error.js';
 import { BoundedQueue, type TakeDecision } from './bounded-queue.js';
 import type { Exemplar } from './exemplar.js';
+import { DropEpisode, type BudgetHolder } from './byte-budget.js';
 import type { LaneContext, TooLarge } from './lane-context.js';
 import { RequestSizeLimit } from './request-size-limit.js';
 import { SameMsMerge } from './same-ms-merge.js';
@@ -32,19 +33,27 @@ import { TimestampSequencer } from './timestamp-sequencer.js';
  * and compressing are done in slices of a few ms (sliced-work.ts); the
  * cumulative values themselves are read in one go, so a histogram's buckets,
  * sum and count always agree.
+ *
+ * Memory (byte-budget.ts): each queued or taken sample and each body in flight
+ * is charged to the exporter's byte budget, which drops the oldest when full.
+ * A final delivery stops taking batches once its deadline has passed, so a
+ * backlog cannot stretch `shutdown_timeout_ms` (issue 22 item 3).
  */
 
 /** A source of cumulative series (e.g. histograms) read at each flush. */
 export type Collector = () => Iterable<CollectedValue>;
 
-export class SampleLane {
+/** A queued Sample object and its ring-buffer slot, roughly; the Series is shared by every sample of it. */
+const SAMPLE_BYTES = 64;
+
+export class SampleLane implements BudgetHolder {
   private readonly queue: BoundedQueue<Sample>;
   private readonly sequencer = new TimestampSequencer();
   private readonly merge = new SameMsMerge(this.sequencer);
   private cumulativeDue = false;
   private readonly collectors = new Set<Collector>();
   private readonly limit: RequestSizeLimit;
-  private unreportedQueueFull = 0;
+  private readonly queueFull = new DropEpisode('metrics');
 
   /**
    * @example
@@ -53,6 +62,7 @@ export class SampleLane {
   constructor(private readonly context: LaneContext, maxQueue: number) {
     this.queue = new BoundedQueue<Sample>(maxQueue);
     this.limit = new RequestSizeLimit('metrics', context, context.maxPerRequest);
+    context.budget.addHolder(this);
   }
 
   /**
@@ -75,11 +85,34 @@ export class SampleLane {
     const now = Date.now();
     const wanted = Number.isFinite(timestampMs) ? Math.floor(Math.min(timestampMs, now)) : now;
     const sample = this.merge.stamp(series, value, wanted, now);
-    if (sample !== undefined && this.queue.push(sample)) {
-      this.merge.close(); // the sample dropped may be a series' open one
-      this.context.self.countDropped('metrics', 'queue_full', 1);
-      this.unreportedQueueFull += 1;
-    }
+    if (sample === undefined) return; // combined into a queued sample of its series (same-ms-merge.ts)
+    if (this.queue.length === this.queue.maxLength) this.context.budget.release(this.dropOldest());
+    this.queue.push(sample);
+    this.context.budget.charge(SAMPLE_BYTES);
+  }
+
+  /**
+   * The oldest queued sample's timestamp (for the byte budget).
+   *
+   * @example
+   * lane.oldestQueuedMs(); // 1700000000000
+   */
+  oldestQueuedMs(): number | undefined {
+    return this.queue.peek()?.timestampMs;
+  }
+
+  /**
+   * Drops the oldest queued sample, counted `queue_full`; returns the bytes it was charged.
+   *
+   * @example
+   * budget.release(lane.dropOldest());
+   */
+  dropOldest(): number {
+    if (this.queue.shift() === undefined) return 0;
+    this.merge.close(); // the sample dropped may be a series' open one
+    this.context.self.countDropped('metrics', 'queue_full', 1);
+    this.queueFull.count(1);
+    return SAMPLE_BYTES;
   }
 
   /**
@@ -113,7 +146,9 @@ export class SampleLane {
    * self.countDropped('metrics', 'shutdown', lane.clear());
    */
   clear(): number {
-    return this.queue.clear();
+    const count = this.queue.clear();
+    this.context.budget.release(count * SAMPLE_BYTES);
+    return count;
   }
 
   /**
@@ -127,7 +162,8 @@ export class SampleLane {
   async push(): Promise<void> {
     const now = Date.now();
     const final = this.context.final.deadline !== undefined;
-    this.reportQueueFull();
+    const queueFull = this.queueFull.atFlush();
+    if (queueFull) this.context.report(queueFull);
     const slice = new SliceBudget();
     const cumulative = this.cumulativeDue || final;
     this.cumulativeDue = false;
@@ -138,34 +174,44 @@ export class SampleLane {
       return now - s.timestampMs > this.context.maxDataAgeMs ? 'discard' : 'take';
     };
     for (;;) {
+      if (this.context.final.expired) return; // what is left is counted at shutdown, not sent late
       const max = this.limit.items; // read per request: a refusal during this run lowers it
       const chunk = extras.splice(0, max);
+      let takenBytes = 0;
       if (budget > 0 && chunk.length < max) {
         this.merge.close(); // what is taken now can no longer take in a later call's value
         const taken = this.queue.take(Math.min(max - chunk.length, budget), decide);
         budget -= taken.items.length + taken.discarded;
         this.context.self.countDropped('metrics', 'too_old', taken.discarded);
+        this.context.budget.release(taken.discarded * SAMPLE_BYTES);
+        takenBytes = taken.items.length * SAMPLE_BYTES; // still held until delivered or given up
         chunk.push(...taken.items);
       }
       if (chunk.length === 0) return;
-      await this.limit.deliverInHalves(chunk, (part) => this.send(part, now, slice));
+      try {
+        await this.limit.deliverInHalves(chunk, (part) => this.send(part, now, slice));
+      } finally {
+        this.context.budget.release(takenBytes);
+      }
     }
   }
 
   /** Encodes (in slices) and delivers one request; an encoding failure drops and counts its samples. */
-  private async send(all: readonly Sample[], now: number, budget: SliceBudget): Promise<TooLarge | undefined> {
+  private async send(all: readonly Sample[], now: number, slice: SliceBudget): Promise<TooLarge | undefined> {
     const part = this.withoutRefused(all);
     if (part.length === 0) return undefined;
     let body: Uint8Array;
     try {
-      body = await runSliced(compressSnappyBlockSteps(await runSliced(encodeWriteRequestSteps(part), budget)), budget);
+      body = await runSliced(compressSnappyBlockSteps(await runSliced(encodeWriteRequestSteps(part), slice)), slice);
     } catch (err) {
       debugLog('remote-write encoding failed, %d samples dropped: %s', part.length, err);
       this.context.self.countDropped('metrics', 'encode_error', part.length);
       return undefined;
     }
     const oldest = part.reduce((min, s) => Math.min(min, s.timestampMs), now);
-    return this.context.deliver(body, oldest, part.length);
+    const bytes = this.context.budget;
+    bytes.charge(body.byteLength);
+    return this.context.deliver(body, oldest, part.length).finally(() => bytes.release(body.byteLength));
   }
 
   /** The samples of series a receiver has not refused by name; the others dropped and counted (refused-series.ts). */
@@ -207,12 +253,5 @@ export class SampleLane {
     }
     return out;
   }
-
-  private reportQueueFull(): void {
-    if (this.unreportedQueueFull === 0) return;
-    const count = this.unreportedQueueFull;
-    this.unreportedQueueFull = 0;
-    const message = `metrics queue full: ${count} oldest samples dropped since the last flush`;
-    this.context.report(new MonitoringError('GOM_QUEUE_FULL', message, { signal: 'metrics' }));
-  }
 }
+

@@ -74,7 +74,9 @@ export function signalDelivery(signal: Signal, endpoint: PushEndpoint, shared: S
     // A 400 naming a series: that series stays out of later pushes, so they do not fail for it too.
     const named = signal === 'metrics' && result.status === 400 && shared.refused?.learn(result.message) === true;
     const consequence = named ? '; the series it names is left out of later pushes' : '';
-    shared.report(new MonitoringError(result.code, `${result.message}; ${count} dropped${consequence}`, { signal, status: result.status }));
+    // During a final delivery, one report per signal when it ends (final-delivery.ts), not one per batch.
+    if (final.deadline !== undefined) final.noteLoss(signal, result.code, `${result.message}${consequence}`, result.status, count);
+    else shared.report(new MonitoringError(result.code, `${result.message}; ${count} dropped${consequence}`, { signal, status: result.status }));
     return undefined;
   };
 }

@@ -118,11 +118,14 @@ function watchParses(result: APIPromiseLike, tracker: CallTracker): void {
 
 /**
  * `.asResponse()` hands the app the raw `Response` and never parses it, so
- * our `parseResponse` never runs: such a call is recorded when its
+ * our `parseResponse` may never run: such a call is recorded after its
  * headers arrive, with status and timing but no usage (the app reads the body,
- * not us). `withResponse()` parses first, so it is observed in full as usual.
- * The override is a non-enumerable own property; everything else of the
- * APIPromise stays as the SDK made it.
+ * not us). An app may await the same APIPromise next (issue 18): its parse
+ * starts in a microtask after `asResponse()` resolves, so the unread record
+ * waits one macrotask (`setImmediate`) and gives way to a parse begun by then,
+ * which records usage, model and cost from the body. `withResponse()` parses
+ * first, so it is observed in full as usual. The override is a non-enumerable
+ * own property; everything else of the APIPromise stays as the SDK made it.
  */
 function observeRawResponse(observed: APIPromiseLike, responses: Promise<ResponseProps>, tracker: CallTracker): void {
   const asResponse = (observed as { asResponse?: unknown }).asResponse;
@@ -132,7 +135,10 @@ function observeRawResponse(observed: APIPromiseLike, responses: Promise<Respons
     writable: true,
     enumerable: false,
     value: function observedAsResponse(this: { parsedPromise?: unknown }, ...args: unknown[]): unknown {
-      if (this.parsedPromise === undefined) responses.then(() => tracker.finishUnread(), () => undefined);
+      if (this.parsedPromise === undefined) {
+        tracker.rawTaken = true;
+        responses.then(() => setImmediate(() => tracker.finishUnread()), () => undefined);
+      }
       return (asResponse as (...a: unknown[]) => unknown).apply(this, args);
     },
   });
@@ -145,6 +151,10 @@ class CallTracker {
   private finished = false;
   /** True while the stream carries usage the app did not ask for (we added `include_usage`). */
   hideStreamUsage = false;
+  /** The app took the raw response (`asResponse()`) before any parse. */
+  rawTaken = false;
+  /** A parse of the body has begun: it records the call, not `finishUnread`. */
+  private parsing = false;
 
   constructor(body: unknown, private readonly spec: EndpointSpec, target: ClientTarget, private readonly sink: ObservationSink) {
     const now = Date.now();
@@ -192,9 +202,11 @@ class CallTracker {
    * observed before the app can iterate it.
    */
   watchParse(parsed: unknown): unknown {
+    this.parsing = true;
     Promise.resolve(parsed).then(
       (data) => this.onData(data),
-      (error: unknown) => this.fail(error),
+      // After asResponse(), a failed parse is the app's own doing (it read the body first): the call itself went well.
+      (error: unknown) => (this.rawTaken ? this.finish() : this.fail(error)),
     );
     return parsed;
   }
@@ -234,7 +246,7 @@ class CallTracker {
 
   /** The app took the raw response (`asResponse()`): record what the headers told, without usage. */
   finishUnread(): void {
-    this.finish();
+    if (!this.parsing) this.finish();
   }
 
   fail(error: unknown): void {

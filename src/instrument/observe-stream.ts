@@ -138,9 +138,14 @@ function hasUsageField(chunk: unknown): chunk is Record<string, unknown> {
   return typeof chunk === 'object' && chunk !== null && 'usage' in chunk;
 }
 
-/** The extra last chunk, which the app would not get unmonitored. */
+/**
+ * The extra last chunk, which the app would not get unmonitored: no choices
+ * and a usage object. A chunk with no choices and `usage: null` is the
+ * server's own (Azure opens streams with one carrying `prompt_filter_results`,
+ * issue 18) and reaches the app.
+ */
 function isUsageChunk(chunk: Record<string, unknown>): boolean {
-  return Array.isArray(chunk.choices) && chunk.choices.length === 0;
+  return Array.isArray(chunk.choices) && chunk.choices.length === 0 && typeof chunk.usage === 'object' && chunk.usage !== null;
 }
 
 /**

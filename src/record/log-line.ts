@@ -107,6 +107,11 @@ export interface LineContent {
   readonly response?: string;
   /** True when a string was cut to `maxContentLength`. */
   readonly truncated: boolean;
+  /**
+   * UTF-16 code units the copy keeps alive: a cut string is a V8 slice that
+   * holds its whole original, so this counts originals (for the byte budget).
+   */
+  readonly heldChars: number;
 }
 
 /**
@@ -120,10 +125,10 @@ export interface LineContent {
  * buildLogLine(observation, cost, { disableContent: false, maxContentLength: 20000, copied });
  */
 export function copyContent(obs: Observation, maxContentLength: number): LineContent {
-  const cut = { truncated: false };
+  const cut = { truncated: false, heldChars: 0 };
   const prompt = obs.prompt === undefined ? undefined : truncateStrings(obs.prompt, maxContentLength, cut, 0);
   const response = obs.responseText === undefined ? undefined : truncateString(obs.responseText, maxContentLength, cut);
-  return { prompt, response, truncated: cut.truncated };
+  return { prompt, response, truncated: cut.truncated, heldChars: cut.heldChars };
 }
 
 /** Per value: keeps the six pairs far below Loki's 64 KiB structured-metadata bound whatever a server sends. */
@@ -154,7 +159,7 @@ export function structuredMetadataOf(line: LogLine): Record<string, string> {
   for (const [name, value] of pairs) {
     // A redact() may have put anything here; only plain strings and finite numbers are metadata.
     const text = typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
-    if (text !== undefined && text !== '') metadata[name] = truncateString(text, MAX_METADATA_VALUE_CHARS, { truncated: false });
+    if (text !== undefined && text !== '') metadata[name] = truncateString(text, MAX_METADATA_VALUE_CHARS, { truncated: false, heldChars: 0 });
   }
   return metadata;
 }
@@ -163,7 +168,8 @@ function round6(seconds: number): number {
   return Math.round(seconds * 1e6) / 1e6;
 }
 
-function truncateString(value: string, max: number, cut: { truncated: boolean }): string {
+function truncateString(value: string, max: number, cut: ContentCut): string {
+  cut.heldChars += value.length;
   if (value.length <= max) return value;
   cut.truncated = true;
   // Do not split a UTF-16 surrogate pair: JSON would carry a lone surrogate.
@@ -173,8 +179,14 @@ function truncateString(value: string, max: number, cut: { truncated: boolean })
   return value.slice(0, end);
 }
 
+/** What copying content found: whether a string was cut, and how many code units the copy holds. */
+interface ContentCut {
+  truncated: boolean;
+  heldChars: number;
+}
+
 /** Copies JSON-like content with every long string cut; depth-limited so a cyclic or odd object cannot hang us. */
-function truncateStrings(value: unknown, max: number, cut: { truncated: boolean }, depth: number): unknown {
+function truncateStrings(value: unknown, max: number, cut: ContentCut, depth: number): unknown {
   if (typeof value === 'string') return truncateString(value, max, cut);
   if (typeof value !== 'object' || value === null) return value;
   if (depth > 8) {

@@ -1,4 +1,5 @@
 import { debugLog, warnOnce } from '../debug-log.js';
+import { RECORDING_RESERVE_BYTES, stringBytes } from '../export/byte-budget.js';
 import { makeLokiStream, type LokiStream } from '../export/log-entry.js';
 import type { TelemetrySink } from '../export/telemetry-sink.js';
 import type { Pricer } from '../pricing/price-call.js';
@@ -35,6 +36,11 @@ const MAX_CACHED_STREAMS = 1000;
 export const MAX_PENDING_CALLS = 256;
 /** Models named in an unpriced-model warning, at most; later ones share one warning. */
 const MAX_UNPRICED_WARNINGS = 10;
+/**
+ * A LogLine's fields besides its content (ids, usage, timings, models), and
+ * an Observation's, roughly: what a waiting call holds with no content.
+ */
+const CALL_BYTES = 1024;
 
 /**
  * Turns each Observation into samples and one log line, and hands them to the
@@ -46,7 +52,9 @@ const MAX_UNPRICED_WARNINGS = 10;
  * So a call is only kept (its content copied, since the app may edit its
  * messages next, and the app's objects let go), and the calls kept are
  * recorded together when the exporter prepares a flush, or when
- * MAX_PENDING_CALLS are waiting (issue 6: "no work on the request path that
+ * MAX_PENDING_CALLS are waiting, or when their content passes
+ * RECORDING_RESERVE_BYTES (1 MiB: then the exporter's byte budget, which
+ * leaves that room, bounds them; issue 18) (issue 6: "no work on the request path that
  * can wait for the flush"; measured in bench/README.md).
  * Timestamps are the calls' own, so nothing a receiver sees changes.
  *
@@ -68,6 +76,7 @@ export class Recorder {
   /** Calls waiting to be recorded, with their copied content (parallel arrays: no object per call). */
   private readonly pending: Observation[] = [];
   private readonly pendingContent: (LineContent | undefined)[] = [];
+  private pendingBytes = 0;
   private batching = true;
 
   constructor(
@@ -107,7 +116,8 @@ export class Recorder {
       }
       this.pending.push(obs);
       this.pendingContent.push(content);
-      if (this.pending.length >= MAX_PENDING_CALLS) this.drain();
+      this.pendingBytes += heldBytes(content);
+      if (this.pending.length >= MAX_PENDING_CALLS || this.pendingBytes >= RECORDING_RESERVE_BYTES) this.drain();
     } catch (error) {
       debugLog('recording a call failed: %s', error);
     }
@@ -132,6 +142,7 @@ export class Recorder {
     }
     calls.length = 0;
     contents.length = 0;
+    this.pendingBytes = 0;
   }
 
   /**
@@ -222,7 +233,7 @@ export class Recorder {
       // Serialised when the push body is written, unless redact() ran: the line
       // it returns may hold the app's own objects, which could change before then.
       const scrubber = this.scrubber();
-      json = this.settings.redact === undefined ? new DeferredLogLine(line, scrubber) : serializeScrubbedLogLine(line, scrubber);
+      json = this.settings.redact === undefined ? new DeferredLogLine(line, scrubber, heldBytes(copied)) : serializeScrubbedLogLine(line, scrubber);
       if (this.settings.structuredMetadata === true) metadata = scrubbedMetadata(structuredMetadataOf(line), scrubber);
     } catch (error) {
       // Only a redact() that returned something JSON cannot hold (a cycle, a BigInt) gets here.
@@ -276,4 +287,9 @@ function scrubbedMetadata(metadata: Record<string, string>, scrubber: SecretScru
   if (scrubber.empty) return metadata;
   for (const name of Object.keys(metadata)) metadata[name] = scrubber.scrub(metadata[name]);
   return metadata;
+}
+
+/** What a call holds until its line is serialised: its fields and its copied content (byte-budget.ts). */
+function heldBytes(content: LineContent | undefined): number {
+  return CALL_BYTES + (content === undefined ? 0 : stringBytes(content.heldChars));
 }

@@ -72,7 +72,14 @@ export function serializeScrubbedLogLine(line: LogLine, scrubber: SecretScrubber
  * exporter.addLogEntry(stream, obs.endMs, new DeferredLogLine(buildLogLine(obs, cost, settings)));
  */
 export class DeferredLogLine implements DeferredLine {
-  constructor(private readonly line: LogLine, private readonly scrubber?: SecretScrubber) {}
+  /**
+   * @param heldBytes what the line keeps alive until serialised (its copied content), for the byte budget.
+   */
+  constructor(
+    private readonly line: LogLine,
+    private readonly scrubber?: SecretScrubber,
+    readonly heldBytes?: number,
+  ) {}
 
   text(): string {
     return serializeScrubbedLogLine(this.line, this.scrubber);

@@ -111,7 +111,7 @@ describe('Exporter: what goes on the wire', () => {
     assert.deepEqual(loki.violations, [], 'no duplicate (ts, line) in a stream, every ts a 19-digit string');
   });
 
-  it('sends a full default queue (10,000 samples and 10,000 lines) as one request per signal', async () => {
+  it('sends a full default queue (10,000 samples and 10,000 lines) as requests of 2,000, never one batch for a backlog', async () => {
     const { exporter } = exporterFor(prom.url, loki.url);
     const [promBefore, lokiBefore] = [prom.requests.length, loki.requests.length];
     const now = Date.now();
@@ -120,8 +120,8 @@ describe('Exporter: what goes on the wire', () => {
       exporter.addLogEntry(stream, now - 20_000 + i, `queued ${i}`);
     }
     await exporter.flush();
-    assert.deepEqual(prom.requests.slice(promBefore).map((r) => dataSamples(r).length), [10_000]);
-    assert.deepEqual(loki.requests.slice(lokiBefore).map((r) => r.entries.length), [10_000]);
+    assert.deepEqual(prom.requests.slice(promBefore).map((r) => dataSamples(r).length), [2_000, 2_000, 2_000, 2_000, 2_000]);
+    assert.deepEqual(loki.requests.slice(lokiBefore).map((r) => r.entries.length), [2_000, 2_000, 2_000, 2_000, 2_000]);
     assert.deepEqual(exporter.stats().droppedSamples, {});
   });
 

@@ -75,3 +75,61 @@ describe('receivers that answer 503 for 30 seconds and then 204', () => {
     assert.ok(errors.every((e) => e.startsWith('GOM_QUEUE_FULL')), errors.join('\n'));
   });
 });
+
+describe('receivers that answer 503 for longer than ten attempts take, then recover (issue 22 item 2)', () => {
+  // Backoff scaled down 1,000-fold (10-40 ms instead of 0.25-30 s): ten attempts
+  // take well under the outage, as ten real ones (64-92 s) took under a
+  // 150 s outage. The attempt bound is the default's.
+  const OUTAGE = 2_500;
+  let prom: RemoteWriteReceiver;
+  let loki: LokiReceiver;
+  let outageEnds = 0;
+  const outage = () => (Date.now() < outageEnds ? { status: 503, body: 'Service Unavailable' } : undefined);
+
+  before(async () => {
+    prom = await startRemoteWriteReceiver({ respond: outage });
+    loki = await startLokiReceiver({ respond: outage });
+  });
+  after(async () => {
+    await prom.close();
+    await loki.close();
+  });
+
+  it('deliver the whole backlog once they are back, in requests of at most 2,000 that succeed alone', { timeout: 60_000 }, async () => {
+    const errors: string[] = [];
+    const exporter = new Exporter({
+      metrics: { url: prom.url },
+      logs: { url: loki.url },
+      flushIntervalMs: 3_600_000,
+      timeoutMs: 2000,
+      userAgent: 'grafana-openai-monitoring/1.0.0',
+      onError: (err) => errors.push(`${err.code} ${err.message}`),
+      retry: { initialBackoffMs: 10, maxBackoffMs: 40 },
+    });
+    const series = (i: number) => makeSeries('long_outage_value', { job: 'long-outage', n: String(i % 10) });
+    const stream = makeLokiStream({ job: 'long-outage' });
+    outageEnds = Date.now() + OUTAGE;
+    const now = Date.now();
+    const produced = 5_000;
+    for (let i = 0; i < produced; i++) {
+      exporter.addSample(series(i), i, now - produced + i);
+      exporter.addLogEntry(stream, now - produced + i, `line ${i}`);
+    }
+    await exporter.flush();
+    const stats = exporter.stats();
+    await exporter.shutdown();
+
+    assert.ok(prom.requests.filter((r) => r.status === 503).length > 10, 'more than ten attempts were refused');
+    assert.equal(prom.samplesOf('long_outage_value').length, produced, 'every sample arrived');
+    assert.equal(loki.entries().filter((e) => e.labels.job === 'long-outage').length, produced, 'every line arrived');
+    const accepted = <R extends { status?: number }>(requests: R[]): R[] => requests.filter((r) => r.status === 204);
+    assert.ok(accepted(prom.requests).length >= 3, 'the backlog left as several requests');
+    assert.ok(accepted(loki.requests).every((r) => r.entries.length <= 2_000));
+    assert.ok(accepted(loki.requests).length >= 3);
+    assert.deepEqual(stats.droppedSamples, {});
+    assert.deepEqual(stats.droppedLogEntries, {});
+    assert.deepEqual(errors, []);
+    assert.deepEqual(prom.violations, []);
+    assert.deepEqual(loki.violations, []);
+  });
+});

@@ -105,6 +105,22 @@ describe(`streams through the monitored openai ${sdk.version} client`, () => {
     assert.deepEqual(seen[0].usage, { input: USAGE.prompt_tokens, output: USAGE.completion_tokens, total: USAGE.total_tokens });
   });
 
+  it('passes on a server chunk with empty choices and usage: null (Azure\'s opening content-filter chunk), hiding only the usage chunk it asked for', async () => {
+    // Azure opens some streams with a chunk of prompt_filter_results, no choices, and usage: null when usage is asked for.
+    const azureServer = (req: { body: unknown }) => {
+      const asked = (req.body as { stream_options?: { include_usage?: boolean } }).stream_options?.include_usage === true;
+      const opening = { id: '', object: '', created: 0, model: '', choices: [], prompt_filter_results: [{ prompt_index: 0, content_filter_results: { hate: { filtered: false, severity: 'safe' } } }], ...(asked ? { usage: null } : {}) };
+      const { sseFrames } = usageAwareServer(req);
+      return { sseFrames: [opening, ...sseFrames] };
+    };
+    fake.replyWith(azureServer);
+    const expected = await collect(await newClient(fake).chat.completions.create({ model: 'gpt-4o', messages, stream: true }));
+    const actual = await collect(await client.chat.completions.create({ model: 'gpt-4o', messages, stream: true }));
+    assert.equal((expected[0] as { prompt_filter_results?: unknown }).prompt_filter_results !== undefined, true, 'the control saw the opening chunk');
+    assert.deepEqual(actual, expected);
+    assert.deepEqual(seen[0].usage, { input: USAGE.prompt_tokens, output: USAGE.completion_tokens, total: USAGE.total_tokens });
+  });
+
   it('keeps the app\'s other stream_options when it adds include_usage', async () => {
     fake.replyWith(usageAwareServer);
     const body = { model: 'gpt-4o', messages, stream: true, stream_options: { include_obfuscation: false } };

@@ -87,6 +87,24 @@ describe(`patching the openai ${sdk.version} client`, () => {
     assert.equal(seen[0].usage, undefined);
   });
 
+  it('records usage, model and cost inputs from the body when the app awaits the promise after .asResponse()', async () => {
+    const plain = newClient(fake).chat.completions.create({ model: 'gpt-4.1', messages });
+    const plainResponse = await plain.asResponse();
+    const expected = await plain;
+    const { client } = monitored();
+    const promise = client.chat.completions.create({ model: 'gpt-4.1', messages });
+    const response = await promise.asResponse();
+    const data = await promise;
+    assert.equal(response.status, plainResponse.status);
+    assert.deepEqual(data, expected, 'the app gets what it gets unmonitored');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(seen.length, 1, 'recorded once');
+    assert.equal(seen[0].responseModel, expected.model);
+    assert.equal(seen[0].usage?.input, expected.usage?.prompt_tokens);
+    assert.equal(seen[0].usage?.output, expected.usage?.completion_tokens);
+    assert.equal(seen[0].outcome, 'ok');
+  });
+
   it('keeps the APIPromise: _thenUnwrap and parse() still work', async () => {
     const { client } = monitored();
     const promise = client.chat.completions.create({ model: 'gpt-4.1', messages });

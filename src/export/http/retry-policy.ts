@@ -17,9 +17,17 @@
  *   needs to be enabled", Prom ≥2.54 415), as does VictoriaMetrics' 400
  *   `unsupported path requested` (vector D11) and a 3xx (node:http does not
  *   follow redirects: the configured URL is not the push endpoint).
- * - retries are bounded by attempts and by data age: Prom 2.42 answers some
- *   deterministic client errors with 500 (`invalid sample`, `too old sample`),
- *   and samples older than ~1h behind a newer one are `out of bounds` anyway.
+ * - retries last as long as the receiver can still take the data (issue 22
+ *   item 2): an outage of minutes must not drop what could still arrive.
+ *   They end when the batch's oldest data would be too old: Prometheus
+ *   refuses samples over 1 h behind its head (`out of bounds`, §1.4), Loki
+ *   entries over 1 h behind a stream's newest (`entry too far behind`, §4;
+ *   our streams are shared by processes, §1 of DESIGN.md), so data up to 55
+ *   minutes old is retried (5 minutes for clocks and the request itself).
+ *   Prom 2.42 answers some deterministic client errors with 500 (`invalid
+ *   sample`, `too old sample`): those end by age too, and the byte budget
+ *   keeps what waits meanwhile bounded (byte-budget.ts). An attempt bound can
+ *   still be set (tests), but is not by default.
  */
 
 export type Signal = 'metrics' | 'logs';
@@ -47,15 +55,15 @@ export interface RetryPolicyOptions {
   readonly maxBackoffMs: number;
   /** Longest `Retry-After` honoured; longer ones wait this long. */
   readonly maxRetryAfterMs: number;
-  /** Attempts per batch, the first included. */
+  /** Attempts per batch, the first included (unbounded by default: data age ends the retries). */
   readonly maxAttempts: number;
   /** A batch whose oldest data would be older than this at its next attempt is dropped. */
   readonly maxDataAgeMs: number;
 }
 
 /**
- * Defaults: 250 ms → 30 s backoff, Retry-After up to 60 s, 10 attempts, 10 minutes
- * of data age (well inside Prometheus' 1 h `out of bounds` and Loki's 1 h
+ * Defaults: 250 ms → 30 s backoff, Retry-After up to 60 s, no attempt bound,
+ * 55 minutes of data age (inside Prometheus' 1 h `out of bounds` and Loki's 1 h
  * `entry too far behind` windows, §1.4 and §4).
  *
  * @example
@@ -65,8 +73,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicyOptions = Object.freeze({
   initialBackoffMs: 250,
   maxBackoffMs: 30_000,
   maxRetryAfterMs: 60_000,
-  maxAttempts: 10,
-  maxDataAgeMs: 10 * 60_000,
+  maxAttempts: Number.POSITIVE_INFINITY,
+  maxDataAgeMs: 55 * 60_000,
 });
 
 /**
