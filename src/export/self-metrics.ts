@@ -1,5 +1,6 @@
 import { makeSeries, type Series } from './series.js';
 import type { Signal } from './http/retry-policy.js';
+import type { CollectedValue } from './telemetry-sink.js';
 
 /**
  * The exporter's own counters, pushed with the data so that a team can see in
@@ -80,6 +81,8 @@ export interface SelfMetricsSnapshot {
 interface Counter {
   readonly series: Series;
   value: number;
+  /** When its birth 0 is stamped (1 ms before it was made), until the first collect. */
+  bornMs: number | undefined;
 }
 
 export class SelfMetrics {
@@ -169,14 +172,24 @@ export class SelfMetrics {
   }
 
   /**
-   * Every counter series with its current value.
+   * Every counter series with its current value, a new series' 0 (dated at its birth) first.
    *
    * @example
    * for (const { series, value } of self.collect()) queueAtFlushTime(series, value);
    */
-  collect(): Array<{ series: Series; value: number }> {
+  collect(): CollectedValue[] {
     this.changed = false;
-    return [...this.counters.values()].map((c) => ({ series: c.series, value: c.value }));
+    const out: CollectedValue[] = [];
+    for (const c of this.counters.values()) {
+      // A counter that already counts something at its first push gets its birth 0 first;
+      // one still at 0 needs none, that first sample is its birth.
+      if (c.bornMs !== undefined) {
+        if (c.value !== 0) out.push({ series: c.series, value: 0, timestampMs: c.bornMs });
+        c.bornMs = undefined;
+      }
+      out.push({ series: c.series, value: c.value });
+    }
+    return out;
   }
 
   /**
@@ -200,7 +213,7 @@ export class SelfMetrics {
     let counter = this.counters.get(key);
     if (!counter) {
       // Own labels win over selfLabels of the same name, so `signal`/`reason` are never lost.
-      counter = { series: makeSeries(name, { ...this.labels, ...labels }), value: 0 };
+      counter = { series: makeSeries(name, { ...this.labels, ...labels }), value: 0, bornMs: Date.now() - 1 };
       this.counters.set(key, counter);
     }
     counter.value += amount;

@@ -47,9 +47,11 @@ describe('SelfMetrics', () => {
     const self = new SelfMetrics();
     self.countFailure('logs', 'network');
     assert.equal(self.hasChanged, true);
+    const counted = self.collect().filter((c) => c.value !== 0 || c.timestampMs !== undefined);
     assert.deepEqual(
-      self.collect().map((c) => c.value),
-      [0, 1],
+      counted.map((c) => [c.value, c.timestampMs === undefined ? 'now' : 'at birth']),
+      [[0, 'at birth'], [1, 'now']],
+      'born at zero, then the count',
     );
     assert.equal(self.hasChanged, false);
     self.countFailure('logs', 'network');
