@@ -21,7 +21,12 @@ import { decodeOtlp, type OtlpContent, type OtlpSignal } from './otlp-decode.js'
 /** The recorded answer's usage (bench/fake-openai-fetch.ts). */
 const INPUT_TOKENS = 19;
 const OUTPUT_TOKENS = 200;
-/** Words of the recorded answer that the prompt does not contain: seen only where the answer was captured. */
+/**
+ * Words of the recorded answer that the prompt does not contain: seen only where the answer was captured.
+ *
+ * @example
+ * JSON.stringify(span.attributes).includes(ANSWER_MARK); // the span carries the answer
+ */
 export const ANSWER_MARK = 'rhetorical or philosophical question';
 
 /** What the sink saw of one variant, cumulative. */

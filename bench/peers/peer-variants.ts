@@ -20,7 +20,12 @@ import type { SinkCounters } from './peer-sink-child.js';
  * little the benchmark calls, as `unknown` narrowed to those shapes.
  */
 
-/** Where the peers' package.json folders live: bench/peers of the repository (this file runs from build/bench/peers). */
+/**
+ * Where the peers' package.json folders live: bench/peers of the repository (this file runs from build/bench/peers).
+ *
+ * @example
+ * join(PEERS_DIR, 'openlit', 'package.json');
+ */
 export const PEERS_DIR = join(__dirname, '..', '..', '..', 'bench', 'peers');
 
 /** The client surface the workload uses. */
