@@ -31,12 +31,12 @@ describeWithPrometheus(`the real Prometheus, fed by the monitored openai ${sdk.v
     await loki.close();
   });
 
-  it(`stores one sample per call of each compatible series for ${CALLS} concurrent calls, and the cost sum matches the published price`, async () => {
+  it(`stores every one of ${CALLS} concurrent calls: tokens and cost summed exactly, calls counted exactly by the native histogram`, async () => {
     const client = newClient(fake);
     const monitor = chat_v2.monitor(client, {
       metrics_url: prom.server.writeUrl,
       logs_url: loki.url,
-      environment: 'ci',
+      environment: 'ci-burst',
       flush_interval_ms: 200,
     });
     const results = await Promise.all(
@@ -49,14 +49,17 @@ describeWithPrometheus(`the real Prometheus, fed by the monitored openai ${sdk.v
       model: string;
       usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
     };
-    const selector = `{job="integrations/openai",source="node_chatv2",model="${body.model}",environment="ci"}`;
+    const selector = `{job="integrations/openai",source="node_chatv2",model="${body.model}",environment="ci-burst"}`;
     // 1,000 calls ending within a few ms get the next free ms of their series
-    // (timestamps strictly increase per series), so the last ones are stamped a
-    // little ahead of the clock: query a moment ahead so that they count.
+    // (timestamps strictly increase per series) while that is not ahead of the
+    // clock; past it, calls of one ms share a sample (same-ms-merge.ts): sums stay
+    // exact, and the five series keep one sample per group of calls.
     const at = Date.now() / 1000 + 5;
-    for (const name of COMPATIBLE) {
-      assert.equal(scalar(await prom.server.query(`count_over_time(${name}${selector}[10m])`, at)), CALLS, `${name} samples`);
-    }
+    const counts: number[] = [];
+    for (const name of COMPATIBLE) counts.push(scalar(await prom.server.query(`count_over_time(${name}${selector}[10m])`, at)));
+    assert.ok(counts.every((c) => c === counts[0] && c > 0 && c <= CALLS), `samples per series: ${counts.join(', ')}`);
+    const calls = scalar(await prom.server.query('sum(max_over_time(gen_ai_client_operation_duration_seconds_count{environment="ci-burst"}[10m]))', at));
+    assert.equal(calls, CALLS, 'calls counted by the native histogram');
     assert.equal(scalar(await prom.server.query(`sum_over_time(openai_totalTokens${selector}[10m])`, at)), CALLS * body.usage.total_tokens);
     const expectedCost = (CALLS * (body.usage.prompt_tokens * GPT_41.input + body.usage.completion_tokens * GPT_41.output)) / 1e6;
     const cost = scalar(await prom.server.query(`sum_over_time(openai_usageCost${selector}[10m])`, at));
