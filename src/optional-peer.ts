@@ -10,7 +10,7 @@ import { join } from 'node:path';
  * it makes one with createRequire from this file's path as its stack frame
  * gives it (a `file://` URL, which createRequire accepts), else from the working
  * directory. A dynamic `import()` would not do: what needs the peer runs
- * synchronously, inside the app's call (token-estimator.ts uses the same trick).
+ * synchronously, inside the app's call (the token estimator, the active span).
  */
 
 function requireFunction(): NodeRequire {

@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { debugLog } from '../debug-log.js';
 import type { Observation, TokenUsage } from './observation.js';
+import { requireOptionalPeer } from '../optional-peer.js';
 
 /**
  * Token counts for streams whose server reported none (DESIGN.md §4: the
@@ -54,33 +53,6 @@ const ENCODE_OPTIONS = { disallowedSpecial: new Set<string>() };
 
 const loaded = new Map<string, TokenCounter | null>();
 
-/**
- * The module's `require`: the CommonJS build has its own, which resolves from
- * this file. The ES module build has none and cannot name `import.meta`
- * (the same source compiles to CommonJS), so it makes one with createRequire
- * from this file's path as its stack frame gives it, else from the working directory.
- */
-function requireFunction(): NodeRequire {
-  if (typeof require === 'function') return require;
-  return createRequire(ownFileName() ?? join(process.cwd(), 'index.js'));
-}
-
-function ownFileName(): string | undefined {
-  const original = Error.prepareStackTrace;
-  try {
-    Error.prepareStackTrace = (_error, frames) => frames;
-    const holder: { stack?: unknown } = {};
-    Error.captureStackTrace(holder);
-    const frames = holder.stack as NodeJS.CallSite[] | undefined;
-    const name = frames?.[0]?.getFileName();
-    return typeof name === 'string' && name !== '' ? name : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    Error.prepareStackTrace = original;
-  }
-}
-
 function counterOf(module: unknown): TokenCounter | undefined {
   const exports = (typeof module === 'object' || typeof module === 'function') && module !== null ? (module as Record<string, unknown>) : {};
   const countTokens = exports.countTokens;
@@ -113,10 +85,11 @@ function counterOf(module: unknown): TokenCounter | undefined {
 export function loadTokenCounter(moduleName: string = TOKENIZER_MODULE): TokenCounter | undefined {
   let counter = loaded.get(moduleName);
   if (counter === undefined) {
-    try {
-      counter = counterOf(requireFunction()(moduleName)) ?? null;
-    } catch (error) {
-      debugLog('token estimation off: cannot load %s: %s', moduleName, error instanceof Error ? error.message : String(error));
+    const peer = requireOptionalPeer(moduleName);
+    if ('exports' in peer) {
+      counter = counterOf(peer.exports) ?? null;
+    } else {
+      debugLog('token estimation off: cannot load %s: %s', moduleName, peer.error);
       counter = null;
     }
     loaded.set(moduleName, counter);
