@@ -324,7 +324,9 @@ export class Exporter {
     this.prepare();
     if (this.appDataAdded === this.appDataAtExitDelivery) return; // delivered (or given up) once already: let the process go
     const idle = !this.metricsFlush.busy && !this.logsFlush.busy;
-    if (idle && this.samples.queued === 0 && this.entries.queued === 0) return; // nothing left: no loop
+    // Nothing left but, maybe, the count of the pushes just made: one more push carries it (with the
+    // cumulative series), and the check above ends the next beforeExit, so this never loops.
+    if (idle && this.samples.queued === 0 && this.entries.queued === 0 && !this.self.hasUnreportedPushes) return;
     const work = (): Promise<unknown> => Promise.all([this.requestMetrics(), this.logsFlush.request()]);
     this.appDataAtExitDelivery = this.appDataAdded;
     this.exitDelivery = this.final

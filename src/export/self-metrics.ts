@@ -94,6 +94,7 @@ export class SelfMetrics {
     droppedSamples: {} as Partial<Record<DropReason, number>>,
     droppedLogEntries: {} as Partial<Record<DropReason, number>>,
   };
+  private pushesSinceCollect = 0;
   private changed = false;
 
   /**
@@ -120,6 +121,7 @@ export class SelfMetrics {
    */
   countPush(signal: Signal): void {
     this.snapshotData.pushes[signal] += 1;
+    this.pushesSinceCollect += 1;
     // Not a change worth a push of its own: a push of the self counters would count
     // itself and keep an idle exporter pushing forever. It rides along with the next data.
     this.add(PUSHES, { signal }, 1, false);
@@ -172,6 +174,19 @@ export class SelfMetrics {
   }
 
   /**
+   * True when a push was counted after the counters were last collected: a push
+   * can count itself only in a later push, so the delivery at exit makes one
+   * more when nothing else is left (issue 19: a process that pushes once shows
+   * its pushes too).
+   *
+   * @example
+   * if (nothingQueued && !self.hasUnreportedPushes) return; // let the process go
+   */
+  get hasUnreportedPushes(): boolean {
+    return this.pushesSinceCollect > 0;
+  }
+
+  /**
    * Every counter series with its current value, a new series' 0 (dated at its birth) first.
    *
    * @example
@@ -179,6 +194,7 @@ export class SelfMetrics {
    */
   collect(): CollectedValue[] {
     this.changed = false;
+    this.pushesSinceCollect = 0;
     const out: CollectedValue[] = [];
     for (const c of this.counters.values()) {
       // A counter that already counts something at its first push gets its birth 0 first;
