@@ -122,9 +122,12 @@ export async function startRemoteWriteReceiver(opts: RemoteWriteReceiverOptions 
           problems.push(`series ${name}: timestamp ${sample.timestampMs} is not an integer number of ms`);
         } else if (sample.timestampMs > now + maxFutureMs) {
           problems.push(`series ${name}: timestamp ${sample.timestampMs} is ${sample.timestampMs - now} ms in the future`);
+        } else if (previous !== undefined && sample.timestampMs === previous.timestampMs && sample.value === previous.value) {
+          // The same sample again, as a retry after a lost answer sends it: Prometheus answers 204 and
+          // keeps one (wire-protocols.md, Prometheus 2.42 append rules: same ts and value is deduplicated).
         } else if (previous !== undefined && sample.timestampMs <= previous.timestampMs) {
           const kind = sample.timestampMs === previous.timestampMs ? 'duplicate' : 'out of order';
-          problems.push(`series ${name}: ${kind} sample at ${sample.timestampMs} (last ${previous.timestampMs})`);
+          problems.push(`series ${name}: ${kind} sample at ${sample.timestampMs} (last ${previous.timestampMs}), value ${sample.value} (last ${previous.value})`);
         } else {
           entry.samples.push({ value: sample.value, timestampMs: sample.timestampMs });
         }
