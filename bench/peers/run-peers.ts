@@ -52,7 +52,11 @@ function installPeers(): void {
   // Under `npm run`, npm_execpath is npm's own CLI: use the npm that runs us.
   const npm = process.env.npm_execpath;
   for (const folder of [...new Set(VARIANTS.map((v) => v.folder))]) {
-    const args = ['install', '--prefix', join(PEERS_DIR, folder), '--no-audit', '--no-fund', '--loglevel=error'];
+    // The project's .npmrc sets legacy-peer-deps, and `npm run` passes it on to child npm
+    // processes through npm_config_legacy_peer_deps. The peers rely on npm installing their
+    // peer dependencies (@langfuse/otel needs @opentelemetry/api), so each folder resolves
+    // them as its own lockfile says.
+    const args = ['install', '--prefix', join(PEERS_DIR, folder), '--legacy-peer-deps=false', '--no-audit', '--no-fund', '--loglevel=error'];
     console.log(`npm install --prefix bench/peers/${folder}`);
     if (npm !== undefined && npm.endsWith('.js')) execFileSync(process.execPath, [npm, ...args], { stdio: 'inherit' });
     else execFileSync('npm', args, { stdio: 'inherit', shell: process.platform === 'win32' });
