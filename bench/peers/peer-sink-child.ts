@@ -34,7 +34,12 @@ export interface SinkCounters {
   /** Loki lines with the call's tokens; of those, lines carrying the answer. */
   lokiLines: number;
   lokiContentLines: number;
-  /** `openai_promptTokens` samples of 19 and `openai_completionTokens` samples of 200. */
+  /**
+   * Calls accounted for by `openai_promptTokens` (19 per call) and
+   * `openai_completionTokens` (200 per call): a sample of n × 19 is n calls
+   * that ended in the same ms of one series and were combined
+   * (src/export/same-ms-merge.ts); any other value counts nothing.
+   */
   promptSamples: number;
   completionSamples: number;
   /** Spans with `gen_ai.usage.input_tokens` 19 and `gen_ai.usage.output_tokens` 200 (GenAI semantic conventions). */
@@ -113,9 +118,16 @@ async function countRemoteWrite(counters: SinkCounters, body: Buffer): Promise<v
   counters.problems.push(...problems);
   for (const s of series ?? []) {
     const name = s.labels.find((l) => l.name === '__name__')?.value;
-    if (name === 'openai_promptTokens') counters.promptSamples += s.samples.filter((x) => x.value === INPUT_TOKENS).length;
-    if (name === 'openai_completionTokens') counters.completionSamples += s.samples.filter((x) => x.value === OUTPUT_TOKENS).length;
+    if (name === 'openai_promptTokens') counters.promptSamples += callsIn(s.samples, INPUT_TOKENS);
+    if (name === 'openai_completionTokens') counters.completionSamples += callsIn(s.samples, OUTPUT_TOKENS);
   }
+}
+
+/** Calls whose tokens these samples carry: whole multiples of one call's tokens only. */
+function callsIn(samples: readonly { value: number }[], perCall: number): number {
+  let calls = 0;
+  for (const { value } of samples) if (value > 0 && value % perCall === 0) calls += value / perCall;
+  return calls;
 }
 
 const OTLP_SIGNALS: Record<string, OtlpSignal> = { '/v1/traces': 'traces', '/v1/logs': 'logs', '/v1/metrics': 'metrics' };
