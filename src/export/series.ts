@@ -50,8 +50,14 @@ export class InvalidSeriesError extends Error {
   readonly code = 'GOM_INVALID_SERIES';
 }
 
-function compareUtf8(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+/**
+ * Byte-wise UTF-8 order of two label names. Names are checked against
+ * LABEL_NAME first, so they are ASCII, whose UTF-8 bytes are its code units:
+ * comparing the strings is comparing the bytes, without the two Buffers per
+ * comparison that made series creation ~4 ms per new model (55 series).
+ */
+function compareAsciiNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -74,8 +80,52 @@ export function makeSeries(name: string, labels: Readonly<Record<string, string 
     // Server-made values (model names) may be malformed or huge: made safe here, once per series (label-value.ts).
     list.push({ name: labelName, value: safeLabelValue(value) });
   }
-  list.sort((a, b) => compareUtf8(a.name, b.name));
+  list.sort((a, b) => compareAsciiNames(a.name, b.name));
   // Object keys are unique and `__name__` is refused above, so no name repeats.
-  const key = list.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(',');
-  return sameMs === undefined ? { key, labels: list } : { key, labels: list, sameMs };
+  return sameMs === undefined ? { key: keyOf(list), labels: list } : { key: keyOf(list), labels: list, sameMs };
+}
+
+/**
+ * A series of another metric name with the labels of `base`, and one label
+ * more (or replaced). A histogram's label set has a series per bucket, which
+ * differ only in `le`: deriving them from one series checks and sorts the
+ * shared labels once, where a makeSeries per bucket did it for each, and
+ * made a new model cost 1.6 ms of series building on the app's event loop
+ * (100 new models in one flush: 167 ms; issue 22 item 7).
+ *
+ * @example
+ * const sum = makeSeries('gen_ai_usage_cost_USD_sum', { model: 'gpt-4o' });
+ * const bucket = derivedSeries(sum, 'gen_ai_usage_cost_USD_bucket', { name: 'le', value: '0.01' });
+ * bucket.labels; // [__name__, le, model]
+ */
+export function derivedSeries(base: Series, name: string, extra?: Label): Series {
+  if (!METRIC_NAME.test(name)) throw new InvalidSeriesError(`invalid metric name ${JSON.stringify(name)}`);
+  const list: Label[] = [];
+  let placed = extra === undefined || extra.value === '';
+  if (!placed && (extra as Label).name.startsWith('__')) throw new InvalidSeriesError(`label name ${JSON.stringify((extra as Label).name)} is reserved (names starting with __ belong to Prometheus)`);
+  if (!placed && !LABEL_NAME.test((extra as Label).name)) throw new InvalidSeriesError(`invalid label name ${JSON.stringify((extra as Label).name)}`);
+  for (const label of base.labels) {
+    if (label.name === '__name__') {
+      list.push({ name: '__name__', value: name });
+      continue;
+    }
+    if (!placed) {
+      const { name: extraName, value } = extra as Label;
+      const order = compareAsciiNames(extraName, label.name);
+      if (order <= 0) {
+        list.push({ name: extraName, value: safeLabelValue(value) });
+        placed = true;
+        if (order === 0) continue; // replaces the base's label of that name
+      }
+    }
+    list.push(label);
+  }
+  if (!placed) list.push({ name: (extra as Label).name, value: safeLabelValue((extra as Label).value) });
+  // `__name__` sorts by its bytes like any other name: keep the order byte-wise.
+  list.sort((a, b) => compareAsciiNames(a.name, b.name));
+  return base.sameMs === undefined ? { key: keyOf(list), labels: list } : { key: keyOf(list), labels: list, sameMs: base.sameMs };
+}
+
+function keyOf(labels: readonly Label[]): string {
+  return labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(',');
 }

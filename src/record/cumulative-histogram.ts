@@ -1,5 +1,5 @@
 import type { Exemplar } from '../export/exemplar.js';
-import { makeSeries, type Series } from '../export/series.js';
+import { derivedSeries, makeSeries, type Series } from '../export/series.js';
 import { ExemplarChoice } from './exemplar-choice.js';
 import type { TraceContext } from './observation.js';
 import type { CollectedValue } from '../export/telemetry-sink.js';
@@ -141,14 +141,16 @@ export class CumulativeHistogram {
   }
 
   private newCell(labels: Readonly<Record<string, string | undefined>>, bornMs: number): HistogramCell {
+    // The label set is checked and sorted once; its bucket and count series are derived from it.
+    const sumSeries = makeSeries(`${this.name}_sum`, labels);
     return {
       bornMs,
       counts: new Float64Array(this.les.length),
       sum: 0,
       count: 0,
-      bucketSeries: this.les.map((le) => makeSeries(`${this.name}_bucket`, { ...labels, le })),
-      sumSeries: makeSeries(`${this.name}_sum`, labels),
-      countSeries: makeSeries(`${this.name}_count`, labels),
+      bucketSeries: this.les.map((le) => derivedSeries(sumSeries, `${this.name}_bucket`, { name: 'le', value: le })),
+      sumSeries,
+      countSeries: derivedSeries(sumSeries, `${this.name}_count`),
     };
   }
 }
