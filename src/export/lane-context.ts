@@ -1,5 +1,6 @@
 import type { MonitoringError } from '../monitoring-error.js';
 import type { ByteBudget } from './byte-budget.js';
+import type { RequestBody } from './http/http-transport.js';
 import type { FinalDelivery } from './final-delivery.js';
 import type { RefusedSeries } from './refused-series.js';
 import type { SelfMetrics } from './self-metrics.js';
@@ -29,7 +30,7 @@ export interface LaneContext {
    * the receiver refused the body for its size: nothing is counted then, the
    * lane splits the batch or drops what cannot be split.
    */
-  deliver(body: Uint8Array | string, oldestMs: number, count: number): Promise<TooLarge | undefined>;
+  deliver(body: RequestBody, oldestMs: number, count: number): Promise<TooLarge | undefined>;
   /** Hands a problem to the application's onError (or a one-time warning). */
   report(err: MonitoringError): void;
   /** Series a receiver refused by name: left out of later pushes (metrics only; refused-series.ts). */

@@ -4,10 +4,11 @@ import { BoundedQueue } from './bounded-queue.js';
 import { DropEpisode, stringBytes, type BudgetHolder } from './byte-budget.js';
 import type { LaneContext, TooLarge } from './lane-context.js';
 import type { DeferredLine, LogEntry, LokiStream } from './log-entry.js';
-import { encodeLokiPushBody } from './loki/encode-push-body.js';
+import { encodeLokiPushBodySteps } from './loki/encode-push-body.js';
+import { bodyByteLength } from './http/http-transport.js';
 import { nanosecondTimestamp } from './loki/nanosecond-timestamp.js';
 import { RequestSizeLimit } from './request-size-limit.js';
-import { SliceBudget } from './sliced-work.js';
+import { runSliced, SliceBudget } from './sliced-work.js';
 import { TimestampSequencer, type StreamPosition } from './timestamp-sequencer.js';
 
 /**
@@ -208,32 +209,29 @@ export class LogLane implements BudgetHolder {
       if (items.length === 0) return;
       const takenBytes = items.reduce((sum, q) => sum + q.bytes, 0); // held until delivered or given up
       try {
-        await this.limit.deliverInHalves(items, (part) => this.send(part, now));
+        await this.limit.deliverInHalves(items, (part) => this.send(part, now, slice));
       } finally {
         this.context.budget.release(takenBytes);
       }
     }
   }
 
-  /** Encodes and delivers one request; an encoding failure drops and counts its entries. */
-  private send(part: readonly QueuedEntry[], now: number): Promise<TooLarge | undefined> {
-    let body: string;
+  /** Encodes (in slices) and delivers one request; an encoding failure drops and counts its entries. */
+  private async send(part: readonly QueuedEntry[], now: number, slice: SliceBudget): Promise<TooLarge | undefined> {
+    let body: Buffer[];
     try {
-      body = encodeLokiPushBody(part.map(entryOf));
+      body = await runSliced(encodeLokiPushBodySteps(part.map(entryOf)), slice);
     } catch (err) {
       debugLog('Loki encoding failed, %d entries dropped: %s', part.length, err);
       this.context.self.countDropped('logs', 'encode_error', part.length);
-      return Promise.resolve(undefined);
+      return undefined;
     }
     const oldest = part.reduce((min, q) => Math.min(min, q.at.ms), now);
-    // The body string and the Buffer the transport makes of it, while the request lives: mostly
-    // one-byte JSON, so about two bytes per character together.
-    const held = stringBytes(body.length);
     const budget = this.context.budget;
-    budget.charge(held);
-    return this.context.deliver(body, oldest, part.length).finally(() => budget.release(held));
+    const bytes = bodyByteLength(body);
+    budget.charge(bytes);
+    return this.context.deliver(body, oldest, part.length).finally(() => budget.release(bytes));
   }
-
 }
 
 /**

@@ -3,7 +3,7 @@ import { MonitoringError } from '../monitoring-error.js';
 import type { CardinalityWarning } from './cardinality-limit.js';
 import type { FinalDelivery } from './final-delivery.js';
 import { deliverWithRetry, type DeliveryContext } from './http/deliver-with-retry.js';
-import type { HttpTransport } from './http/http-transport.js';
+import { bodyByteLength, type HttpTransport } from './http/http-transport.js';
 import type { RetryPolicyOptions, Signal } from './http/retry-policy.js';
 import type { LaneContext } from './lane-context.js';
 import type { PushEndpoint } from './push-endpoint.js';
@@ -67,8 +67,7 @@ export function signalDelivery(signal: Signal, endpoint: PushEndpoint, shared: S
       return undefined;
     }
     if (result.tooLarge) {
-      const bytes = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
-      return { status: result.status, message: result.message, bytes };
+      return { status: result.status, message: result.message, bytes: bodyByteLength(body) };
     }
     self.countDropped(signal, result.code === 'GOM_PUSH_FAILED' ? 'retries_exhausted' : 'rejected', count);
     // A 400 naming a series: that series stays out of later pushes, so they do not fail for it too.

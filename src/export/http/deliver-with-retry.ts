@@ -2,7 +2,7 @@ import type { MonitoringErrorCode } from '../../monitoring-error.js';
 import { SecretScrubber } from '../../secret-scrubber.js';
 import { isCardinalityLimit } from '../cardinality-limit.js';
 import type { FailureReason } from '../self-metrics.js';
-import { describeUrl, HttpNetworkError, type HttpResponse, type HttpTransport } from './http-transport.js';
+import { describeUrl, HttpNetworkError, type HttpResponse, type HttpTransport, type RequestBody } from './http-transport.js';
 import {
   classifyResponse,
   isRetryable,
@@ -30,7 +30,7 @@ import {
 export interface BatchRequest {
   readonly signal: Signal;
   readonly url: URL;
-  readonly body: Uint8Array | string;
+  readonly body: RequestBody;
   readonly headers: Readonly<Record<string, string>>;
   /** Timestamp (ms) of the oldest data in the batch, for the data-age bound. */
   readonly oldestDataMs: number;

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeLokiPushBody } from '../../../src/export/loki/encode-push-body.js';
+import { encodeLokiPushBody, encodeLokiPushBodySteps } from '../../../src/export/loki/encode-push-body.js';
+import { runAtOnce } from '../../../src/export/sliced-work.js';
 import { LogEntry, makeLokiStream } from '../../../src/export/log-entry.js';
 import { LokiReceiver, startLokiReceiver } from '../../support/loki-receiver.js';
 import { sendRequest } from '../../support/send-request.js';
@@ -79,6 +80,23 @@ describe('encodeLokiPushBody', () => {
       encodeLokiPushBody([bad, { stream, timestampNs: 'soon', line: 'word' }, { stream, timestampNs: '1700000000123000001', line: 'ok' }]),
     ) as PushBody;
     assert.deepEqual(parsed.streams[0].values, [['1700000000123000001', 'ok']]);
+  });
+
+  it('writes, in steps, byte for byte the body it writes at once: several streams, pieces, metadata, emoji and lone surrogates', () => {
+    const other = makeLokiStream({ job: 'integrations/openai', model: 'modèle 🚀', level: 'error' });
+    const entries: LogEntry[] = [];
+    for (let i = 0; i < 300; i++) {
+      const line = JSON.stringify({ i, text: `answer ${i} "quoted" \\ 日本 🚀 \u2028` }) + (i === 7 ? '\ud800 lone' : '');
+      const base = { stream: i % 3 === 0 ? other : stream, timestampNs: String(1700000000000000000n + BigInt(i)), line };
+      entries.push(i % 5 === 0 ? { ...base, structuredMetadata: { request_id: `req_${i}` } } : base);
+    }
+    let pauses = 0;
+    const steps = encodeLokiPushBodySteps(entries);
+    for (let step = steps.next(); step.done !== true; step = steps.next()) pauses += 1;
+    assert.ok(pauses >= 4, `300 entries should be written in several pieces, paused ${pauses} times`);
+    const atOnce = Buffer.from(encodeLokiPushBody(entries), 'utf8');
+    assert.ok(Buffer.concat(runAtOnce(encodeLokiPushBodySteps(entries))).equals(atOnce));
+    assert.ok(Buffer.concat(runAtOnce(encodeLokiPushBodySteps([]))).equals(Buffer.from('{"streams":[]}')));
   });
 
   describe('against the loopback Loki', () => {
