@@ -11,8 +11,10 @@ import { answeredWith, failOnUnobservedCalls } from './stand-in-api-promise.js';
  * library must sustain), with default exporter options (10 s timer, 10,000
  * queues) pushing to the benchmark's receiver.
  *
- * Calls go 100 at a time, each group followed by a turn of the event loop, as
- * the awaits of real calls would give; after each group the same 100 calls go
+ * Calls go 100 at a time at the offered rate (`rate` calls per wall second:
+ * after each group the process waits until the next group is due, as a server
+ * waits for its next requests), or as fast as one core allows (`rate` 0, each
+ * group followed by a turn of the event loop). After each group the same 100 calls go
  * through an unmonitored stand-in, timed apart: the control. Both are timed
  * in CPU time (process.cpuUsage: every thread, GC included), so a rate is
  * calls per second of one core, whatever else the shared machine runs.
@@ -30,6 +32,8 @@ import { answeredWith, failOnUnobservedCalls } from './stand-in-api-promise.js';
 
 export interface ThroughputSettings {
   readonly models: number;
+  /** Offered calls per wall second; 0: as fast as the process can. */
+  readonly rate: number;
   readonly seconds: number;
   readonly metricsUrl: string;
   readonly logsUrl: string;
@@ -66,6 +70,10 @@ function standInClient(models: readonly string[]): StandInClient {
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const sleepUntil = (due: number): Promise<void> => {
+  const wait = due - performance.now();
+  return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : nextTurn();
+};
 
 async function main(): Promise<void> {
   const settings = JSON.parse(process.argv[2] ?? '{}') as ThroughputSettings;
@@ -92,7 +100,8 @@ async function main(): Promise<void> {
   while (performance.now() < end) {
     for (let i = 0; i < GROUP; i++) pending[i] = client.chat.completions.create({ model: models[(calls + i) % models.length], messages });
     await Promise.all(pending);
-    await nextTurn();
+    if (settings.rate > 0) await sleepUntil(start + ((calls + GROUP) / settings.rate) * 1000);
+    else await nextTurn();
     const t1 = cpuMs();
     for (let i = 0; i < GROUP; i++) pending[i] = control.chat.completions.create({ model: models[(calls + i) % models.length], messages });
     await Promise.all(pending); // microtasks only: no push runs in a control group

@@ -9,7 +9,14 @@ import { LOGS_PATH, METRICS_PATH } from './receiver-process.js';
  * nothing lost, on one model and on 1,000, and the longest event-loop stall a
  * flush causes.
  *
- *   node build/bench/throughput.bench.js [--seconds 12] [--models 1,1000] [--runs 3]
+ *   node build/bench/throughput.bench.js [--seconds 12] [--models 1,1000] [--runs 3] [--rate 10000]
+ *
+ * The calls are offered at `--rate` calls per second (issue 22: "one process
+ * sustains at least 10,000 calls/s on one model with nothing lost"); the run
+ * fails when anything is lost or the process could not make them at that
+ * rate. `--rate 0` makes calls as fast as one core can: past what the
+ * exporter sustains, the queues drop the oldest (counted and reported), so
+ * such a run measures CPU per call, not "nothing lost".
  *
  * Each run is a fresh monitored process (throughput-child.ts) pushing to a
  * receiver in a third process (throughput-receiver-child.ts) that decodes
@@ -81,13 +88,14 @@ async function main(): Promise<void> {
   const seconds = Number(option('seconds', '12'));
   const modelCounts = option('models', '1,1000').split(',').map(Number);
   const runs = Number(option('runs', '3'));
+  const rate = Number(option('rate', '10000'));
   const receiver = await startReceiver();
   const rows: Row[] = [];
   try {
     for (let run = 0; run < runs; run++) {
       for (const models of modelCounts) {
         await ask(receiver.child, 'reset');
-        const report = await runChild({ models, seconds, metricsUrl: receiver.origin + METRICS_PATH, logsUrl: receiver.origin + LOGS_PATH });
+        const report = await runChild({ models, seconds, rate, metricsUrl: receiver.origin + METRICS_PATH, logsUrl: receiver.origin + LOGS_PATH });
         const tally = await ask(receiver.child, 'tally');
         const row = { models, report, tally };
         rows.push(row);
@@ -105,8 +113,8 @@ async function main(): Promise<void> {
     receiver.child.kill();
   }
   console.log('\nmedians (the machine is shared; compare monitored with control, not across machines):');
-  console.log('| models | calls per CPU-second, monitored | control | ratio | longest stall, whole run | control alone | idle flush | lost (tokens, cost, lines, calls, refused) |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(`| models | calls/s made (offered: ${rate > 0 ? rate : 'as fast as possible'}) | calls per CPU-second, monitored | control | ratio | longest stall, whole run | control alone | idle flush | lost (tokens, cost, lines, calls, refused) |`);
+  console.log('|---|---|---|---|---|---|---|---|---|');
   let failed = false;
   for (const models of modelCounts) {
     const mine = rows.filter((r) => r.models === models);
@@ -114,9 +122,11 @@ async function main(): Promise<void> {
     const control = median(mine.map((r) => (r.report.calls / r.report.controlMs) * 1000));
     const lost = mine.map(losses);
     const anyLost = lost.some((l) => Object.values(l).some((v) => v !== 0));
-    failed ||= anyLost || (models === 1 && monitored < 10_000);
+    const made = median(mine.map((r) => r.report.calls / r.report.wallSeconds));
+    // Offered but not made: the process could not keep the rate (its CPU was not enough).
+    failed ||= anyLost || (rate > 0 ? made < rate * 0.95 : models === 1 && monitored < 10_000);
     console.log(
-      `| ${models} | ${Math.round(monitored)} | ${Math.round(control)} | ${(monitored / control).toFixed(3)} | ` +
+      `| ${models} | ${Math.round(made)} | ${Math.round(monitored)} | ${Math.round(control)} | ${(monitored / control).toFixed(3)} | ` +
         `${median(mine.map((r) => r.report.runStallMs)).toFixed(1)} ms | ${median(mine.map((r) => r.report.controlStallMs)).toFixed(1)} ms | ${median(mine.map((r) => r.report.flushStallMs)).toFixed(1)} ms | ${anyLost ? JSON.stringify(lost) : 'none'} |`,
     );
   }
