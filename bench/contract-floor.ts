@@ -72,14 +72,16 @@ const INPUT_PRICE = 2e-6;
 const OUTPUT_PRICE = 8e-6;
 
 /**
+ * `client` is the SDK client it patches (by default a fake-fetch client of the
+ * project's own SDK copy; the peers benchmark passes one of the SDK it pins).
+ *
  * @example
  * const floor = contractFloorClient(receiver.origin + '/floor', { content: false });
  * await floor.client.chat.completions.create(chatRequest(false));
  * await floor.flush();
  * floor.close();
  */
-export function contractFloorClient(origin: string, settings: { content: boolean }): ContractFloorClient {
-  const client = fakeClient();
+export function contractFloorClient(origin: string, settings: { content: boolean }, client: OpenAIClient = fakeClient()): ContractFloorClient {
   const agent = new http.Agent({ keepAlive: true });
   const completions = client.chat.completions as unknown as { create(this: unknown, body: unknown, options?: unknown): Promise<unknown> };
   const create = completions.create;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chat_v2, VERSION } from '../../src/index.js';
+import { contractFloorClient } from '../contract-floor.js';
 import { fakeOpenAIFetch } from '../fake-openai-fetch.js';
 import type { SinkCounters } from './peer-sink-child.js';
 
@@ -49,7 +50,7 @@ export interface Variant {
   readonly name: string;
   /** Row label of the table. */
   readonly label: string;
-  readonly role: 'baseline' | 'noise' | 'ours' | 'peer';
+  readonly role: 'baseline' | 'noise' | 'floor' | 'ours' | 'peer';
   /** The folder under bench/peers whose node_modules it loads. */
   readonly folder: string;
   /** The packages whose versions the table names. */
@@ -126,6 +127,38 @@ function ours(name: string, label: string, disableContent: boolean, modes: reado
           const due = roundStartMs + callsThisRound + 1 - Date.now();
           if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
           await monitor.flush();
+        },
+      });
+    },
+  };
+}
+
+/**
+ * The contract's floor (bench/contract-floor.ts): the least a monitor of
+ * DESIGN §1 can do, one `.then` per call and per chunk, one JSON line and five
+ * samples per call, one push of each per flush. Run as a variant so that a
+ * target relative to the peers can be compared with what the contract itself costs.
+ */
+function contractFloor(name: string, content: boolean): Variant {
+  return {
+    name,
+    label: `the contract's floor (bench/contract-floor.ts), content ${content ? 'on' : 'off'}`,
+    role: 'floor',
+    folder: 'openai',
+    packages: ['openai'],
+    modes: ['chat', 'stream'],
+    appAsksStreamUsage: true,
+    mustEqualCalls: content ? ['lokiLines', 'lokiContentLines', 'promptSamples', 'completionSamples'] : ['lokiLines', 'promptSamples', 'completionSamples'],
+    setup: (sink) => {
+      const client = newClient('openai');
+      const floor = contractFloorClient(`${sink}/${name}`, { content }, client as never);
+      return Promise.resolve({
+        client,
+        // Its samples are stamped 1 ms apart from the calls' end, as ours: wait (idle) until the round's are due.
+        flush: async (roundStartMs, callsThisRound) => {
+          const due = roundStartMs + callsThisRound + 1 - Date.now();
+          if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+          await floor.flush();
         },
       });
     },
@@ -248,6 +281,8 @@ function openLit(): Variant {
 export const VARIANTS: readonly Variant[] = [
   { name: 'unpatched', label: 'unpatched openai (the baseline)', role: 'baseline', folder: 'openai', packages: ['openai'], modes: ['chat', 'stream'], appAsksStreamUsage: true, mustEqualCalls: [], setup: () => Promise.resolve({ client: newClient('openai'), flush: () => Promise.resolve() }) },
   { name: 'unpatched-too', label: 'a second unpatched process (noise floor)', role: 'noise', folder: 'openai', packages: ['openai'], modes: ['chat', 'stream'], appAsksStreamUsage: true, mustEqualCalls: [], setup: () => Promise.resolve({ client: newClient('openai'), flush: () => Promise.resolve() }) },
+  contractFloor('floor-on', true),
+  contractFloor('floor-off', false),
   ours('ours-on', `grafana-openai-monitoring ${VERSION}, content on`, false, ['chat', 'stream'], true),
   ours('ours-off', `grafana-openai-monitoring ${VERSION}, content off`, true, ['chat', 'stream'], true),
   ours('ours-adds-usage', `grafana-openai-monitoring ${VERSION}, content on, the app not asking for stream usage (ours asks and hides it)`, false, ['stream'], false),

@@ -195,7 +195,7 @@ async function main(): Promise<void> {
       console.log(`  ${mode}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
     const { table, verdicts } = renderPeerTable(VARIANTS, results, settings.blocks * settings.callsPerBlock);
-    const verdictLines = verdicts.map((v) => `- ${v.text}: ${v.met ? 'met' : 'NOT met'}`);
+    const verdictLines = verdicts.map((v) => (v.info === true ? `- ${v.text}` : `- ${v.text}: ${v.met ? 'met' : 'NOT met'}`));
     console.log(`\n${table}\n\n${verdictLines.join('\n')}`);
     if (settings.writeReadme) writeReadme(['', ...header, '', table, '', ...verdictLines, ''].join('\n'));
     if (verdicts.some((v) => !v.met)) process.exitCode = 1;
