@@ -34,6 +34,8 @@ export interface ThroughputSettings {
   readonly models: number;
   /** Offered calls per wall second; 0: as fast as the process can. */
   readonly rate: number;
+  /** `max_queue`, when not the default. */
+  readonly maxQueue?: number;
   readonly seconds: number;
   readonly metricsUrl: string;
   readonly logsUrl: string;
@@ -82,7 +84,7 @@ async function main(): Promise<void> {
   const prices = Object.fromEntries(models.map((m) => [m, PRICE]));
   const client = standInClient(models);
   const control = standInClient(models);
-  const monitor = chat_v2.monitor(client, { metrics_url: settings.metricsUrl, logs_url: settings.logsUrl, instance: 'throughput:1', prices });
+  const monitor = chat_v2.monitor(client, { metrics_url: settings.metricsUrl, logs_url: settings.logsUrl, instance: 'throughput:1', prices, ...(settings.maxQueue === undefined ? {} : { max_queue: settings.maxQueue }) });
   const messages = [{ role: 'user', content: 'Say hello' }];
   const pending: PromiseLike<unknown>[] = new Array<PromiseLike<unknown>>(GROUP);
   let calls = 0;

@@ -9,7 +9,7 @@ import { LOGS_PATH, METRICS_PATH } from './receiver-process.js';
  * nothing lost, on one model and on 1,000, and the longest event-loop stall a
  * flush causes.
  *
- *   node build/bench/throughput.bench.js [--seconds 12] [--models 1,1000] [--runs 3] [--rate 10000]
+ *   node build/bench/throughput.bench.js [--seconds 12] [--models 1,1000] [--runs 3] [--rate 10000] [--max-queue n]
  *
  * The calls are offered at `--rate` calls per second (issue 22: "one process
  * sustains at least 10,000 calls/s on one model with nothing lost"); the run
@@ -89,13 +89,14 @@ async function main(): Promise<void> {
   const modelCounts = option('models', '1,1000').split(',').map(Number);
   const runs = Number(option('runs', '3'));
   const rate = Number(option('rate', '10000'));
+  const maxQueue = option('max-queue', '') === '' ? undefined : Number(option('max-queue', ''));
   const receiver = await startReceiver();
   const rows: Row[] = [];
   try {
     for (let run = 0; run < runs; run++) {
       for (const models of modelCounts) {
         await ask(receiver.child, 'reset');
-        const report = await runChild({ models, seconds, rate, metricsUrl: receiver.origin + METRICS_PATH, logsUrl: receiver.origin + LOGS_PATH });
+        const report = await runChild({ models, seconds, rate, maxQueue, metricsUrl: receiver.origin + METRICS_PATH, logsUrl: receiver.origin + LOGS_PATH });
         const tally = await ask(receiver.child, 'tally');
         const row = { models, report, tally };
         rows.push(row);

@@ -60,7 +60,13 @@ export interface MonitorOptions {
   timeout_ms?: number;
   /** Longest `shutdown()`, or delivery at process exit, waits for an endpoint. Default 5,000 ms. */
   shutdown_timeout_ms?: number;
-  /** Most samples (and, separately, log lines) held while an endpoint is down; the oldest go first. Default 10,000. */
+  /**
+   * Most samples (and, separately, log lines) held while an endpoint is down
+   * or slow; the oldest go first. Default 50,000: at 10,000 calls a second
+   * 10,000 lines were one second of slack, and a receiver sharing the CPU lost
+   * lines (bench/README.md, Throughput). Memory is bounded by
+   * `max_buffered_bytes` whatever this is.
+   */
   max_queue?: number;
   /**
    * Most bytes the library holds in all: queued samples and lines, batches
@@ -277,7 +283,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     flushIntervalMs: positiveInteger(o, 'flush_interval_ms', 10_000, 10),
     timeoutMs,
     shutdownTimeoutMs: positiveInteger(o, 'shutdown_timeout_ms', 5_000, 1),
-    maxQueue: positiveInteger(o, 'max_queue', 10_000, 1),
+    maxQueue: positiveInteger(o, 'max_queue', 50_000, 1),
     maxBufferedBytes: positiveInteger(o, 'max_buffered_bytes', DEFAULT_MAX_BUFFERED_BYTES, MIN_BUFFERED_BYTES),
     handleSignals: o.handle_signals !== false,
     streamUsage: o.stream_usage !== false,

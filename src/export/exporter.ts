@@ -55,7 +55,7 @@ export interface ExporterOptions {
   readonly timeoutMs?: number;
   /** Bound of the final delivery at shutdown or process exit. Default 5 000. */
   readonly shutdownTimeoutMs?: number;
-  /** Per signal; when full the oldest is dropped. Default 10 000. */
+  /** Per signal; when full the oldest is dropped. Default 50 000 (the byte budget bounds the memory). */
   readonly maxQueue?: number;
   /**
    * Bytes held in all (queues, batches being sent or retried, bodies in
@@ -145,7 +145,7 @@ export class Exporter {
     const flushIntervalMs = positive(options.flushIntervalMs, 10_000, 'flush_interval_ms');
     const timeoutMs = positive(options.timeoutMs, 5_000, 'timeout_ms');
     this.shutdownTimeoutMs = positive(options.shutdownTimeoutMs, 5_000, 'shutdown_timeout_ms');
-    const maxQueue = Math.ceil(positive(options.maxQueue, 10_000, 'max_queue'));
+    const maxQueue = Math.ceil(positive(options.maxQueue, 50_000, 'max_queue'));
     const maxBytes = positive(options.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES, 'max_buffered_bytes');
     // Calls waiting to be recorded have their own reserve (recorder.ts); the rest is the queues'.
     this.budget = new ByteBudget(Math.max(maxBytes - RECORDING_RESERVE_BYTES, maxBytes / 2));

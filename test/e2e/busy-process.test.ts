@@ -8,7 +8,7 @@ import { runNodeScript } from '../support/run-node-script';
 
 /**
  * The issue's busy process scaled down to what this test's machine makes in a
- * few seconds, with default queues (10,000 samples, 10,000 lines): the calls
+ * few seconds, with the queues of an earlier default (10,000 samples, 10,000 lines; 50,000 now): the calls
  * make 12,500 samples and 2,500 lines, so at least 2,500 samples must go out
  * before the 10 s timer (with default options, 283 calls/s lost 29% of calls).
  * The queue must also hold what arrives while a push is on the wire, and a
