@@ -108,8 +108,9 @@ export interface LineContent {
   /** True when a string was cut to `maxContentLength`. */
   readonly truncated: boolean;
   /**
-   * UTF-16 code units the copy keeps alive: a cut string is a V8 slice that
-   * holds its whole original, so this counts originals (for the byte budget).
+   * UTF-16 code units the copy keeps alive (for the byte budget): a string
+   * kept whole counts at its length, a cut one at the length it was cut to
+   * (it is a copy of its own, not a slice of the app's string).
    */
   readonly heldChars: number;
 }
@@ -169,14 +170,33 @@ function round6(seconds: number): number {
 }
 
 function truncateString(value: string, max: number, cut: ContentCut): string {
-  cut.heldChars += value.length;
-  if (value.length <= max) return value;
+  if (value.length <= max) {
+    cut.heldChars += value.length;
+    return value;
+  }
   cut.truncated = true;
   // Do not split a UTF-16 surrogate pair: JSON would carry a lone surrogate.
   let end = max;
   const code = value.charCodeAt(end - 1);
   if (end > 0 && code >= 0xd800 && code <= 0xdbff) end -= 1;
-  return value.slice(0, end);
+  cut.heldChars += end + 1;
+  return detachedPrefix(value, end);
+}
+
+/**
+ * `value.slice(0, end)` as a string of its own. V8 makes a long slice a view
+ * that keeps its whole original alive: a 200 KB message cut to 20,000
+ * characters held all 200 KB while its line waited in the queue, ten times
+ * what the line needs, and during an outage each such original outlived
+ * young-generation GCs only to be dropped by the byte budget, garbage that
+ * piled up in the old generation until a full GC (issue 18, bench/README.md
+ * "Outage memory"). Appending a character makes a rope; slicing the rope
+ * copies it into a flat string of end + 1 characters, and the result is a
+ * view of that copy only. One copy of `end` characters, and only for strings
+ * that were cut (in any engine the result is the same text).
+ */
+function detachedPrefix(value: string, end: number): string {
+  return (value.slice(0, end) + ' ').slice(0, end);
 }
 
 /** What copying content found: whether a string was cut, and how many code units the copy holds. */

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { LOKI_MAX_STRUCTURED_METADATA_BYTES, LOKI_MAX_STRUCTURED_METADATA_ENTRIES } from '../../src/export/log-entry.js';
 import { createPricer } from '../../src/pricing/price-call.js';
-import { buildLogLine, structuredMetadataOf, type LogLine } from '../../src/record/log-line.js';
+import { buildLogLine, copyContent, structuredMetadataOf, type LineContent, type LogLine } from '../../src/record/log-line.js';
 import type { Observation } from '../../src/record/observation.js';
 import { serializeLogLine } from '../../src/record/serialize-log-line.js';
 import { repoRoot } from '../support/paths.js';
@@ -199,6 +201,32 @@ describe('the Loki line schema (docs/log-line.md)', () => {
     assert.equal('prompt' in line, false);
     assert.equal('response' in line, false);
     assert.ok(!JSON.stringify(line).includes('secret'));
+  });
+});
+
+describe('copyContent', () => {
+  it('counts a cut string at the length it was cut to, a whole one at its own', () => {
+    const copied = copyContent(observation({ prompt: [{ role: 'user', content: 'y'.repeat(500) }], responseText: 'short' }), 100);
+    assert.deepEqual(copied.prompt, [{ role: 'user', content: 'y'.repeat(100) }]);
+    assert.equal(copied.response, 'short');
+    assert.equal(copied.truncated, true);
+    // The cut copy is a string of its own (one spare code unit), not a view of the 500.
+    assert.equal(copied.heldChars, 101 + 'user'.length + 'short'.length);
+  });
+
+  it("keeps no cut message's original alive (issue 18: what the byte budget counts is what is held)", () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const copies: LineContent[] = [];
+    // 20 messages of 1 MB each, cut to 1,000 characters: 20 KB of copies, unless each keeps its 1 MB original.
+    for (let i = 0; i < 20; i++) copies.push(copyContent(observation({ prompt: [{ role: 'user', content: `${i} ${'x'.repeat(1_000_000)}` }] }), 1_000));
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(grown < 5_000_000, `${grown} bytes still held for 20 copies of 1,000 characters`);
+    assert.equal(copies.length, 20);
+    assert.equal((copies[7].prompt as { content: string }[])[0].content, `7 ${'x'.repeat(998)}`);
   });
 });
 
