@@ -98,6 +98,16 @@ interface Flushable {
   forceFlush(): Promise<void>;
 }
 
+/**
+ * Waits (idle) until a round's compatible samples are all due: they are
+ * stamped 1 ms apart per series (wire-protocols.md §8 item 6), so a fast round
+ * runs ahead of the clock, and ours (and the floor) send no future timestamp.
+ */
+function samplesDue(roundStartMs: number, callsThisRound: number): Promise<void> {
+  const due = roundStartMs + callsThisRound + 1 - Date.now();
+  return due > 0 ? new Promise((resolve) => setTimeout(resolve, due)) : Promise.resolve();
+}
+
 const OURS_PACKAGES = ['grafana-openai-monitoring (this repository)', 'openai'];
 
 function ours(name: string, label: string, disableContent: boolean, modes: readonly Mode[], appAsksStreamUsage: boolean): Variant {
@@ -122,10 +132,8 @@ function ours(name: string, label: string, disableContent: boolean, modes: reado
       });
       return Promise.resolve({
         client,
-        // Compatible samples are stamped 1 ms apart per series (wire-protocols.md §8 item 6): wait (idle) until the round's are due.
         flush: async (roundStartMs, callsThisRound) => {
-          const due = roundStartMs + callsThisRound + 1 - Date.now();
-          if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+          await samplesDue(roundStartMs, callsThisRound);
           await monitor.flush();
         },
       });
@@ -154,10 +162,8 @@ function contractFloor(name: string, content: boolean): Variant {
       const floor = contractFloorClient(`${sink}/${name}`, { content }, client as never);
       return Promise.resolve({
         client,
-        // Its samples are stamped 1 ms apart from the calls' end, as ours: wait (idle) until the round's are due.
         flush: async (roundStartMs, callsThisRound) => {
-          const due = roundStartMs + callsThisRound + 1 - Date.now();
-          if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+          await samplesDue(roundStartMs, callsThisRound);
           await floor.flush();
         },
       });
