@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { makeSeries } from '../src/export/series/series.js';
+import { makeSeries } from '../src/export/series.js';
 import { encodeWriteRequest } from '../src/export/remote-write/encode-write-request.js';
 import { compressSnappyBlock } from '../src/export/remote-write/snappy-block.js';
 import type { OpenAIClient } from '../test/support/openai-sdk.js';

@@ -1,10 +1,10 @@
 import { serialize } from 'prometheus-remote-write';
 import SnappyJS from 'snappyjs';
-import { makeLokiStream, type LogEntry, type LokiStream } from '../src/export/loki/log-entry.js';
+import { makeLokiStream, type LogEntry, type LokiStream } from '../src/export/log-entry.js';
 import { encodeLokiPushBody } from '../src/export/loki/encode-push-body.js';
 import { encodeWriteRequest } from '../src/export/remote-write/encode-write-request.js';
 import { compressSnappyBlock } from '../src/export/remote-write/snappy-block.js';
-import { makeSeries, type Sample } from '../src/export/series/series.js';
+import { makeSeries, type Sample } from '../src/export/series.js';
 import { cpuMicros, interleavedRounds, median, type RoundSettings } from './cpu-rounds.js';
 import { formatNumber, type ResultRow } from './result-table.js';
 

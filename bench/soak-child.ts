@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { chat_v2 } from '../src/index.js';
 import type { ExporterStats } from '../src/export/exporter.js';
-import { acquireExporter, liveExporterCount } from '../src/export/destination/exporter-registry.js';
+import { acquireExporter, liveExporterCount } from '../src/export/exporter-registry.js';
 import { USER_AGENT } from '../src/version.js';
 import { createSoakClient, soakPrices, soakRequest } from './soak-stand-in.js';
 import { failOnUnobservedCalls } from './stand-in-api-promise.js';

@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { logsPushUrl, metricsPushUrl } from './endpoint-url.js';
-import { DEFAULT_MAX_BUFFERED_BYTES } from './export/lanes/byte-budget.js';
-import { checkUserHeaders } from './export/destination/user-headers.js';
+import { DEFAULT_MAX_BUFFERED_BYTES } from './export/byte-budget.js';
+import { checkUserHeaders } from './export/user-headers.js';
 import { MonitoringError } from './monitoring-error.js';
-import { isWellFormed, MAX_LABEL_VALUE_BYTES } from './export/series/label-value.js';
+import { isWellFormed, MAX_LABEL_VALUE_BYTES } from './export/label-value.js';
 import { LIBRARY_LABEL_NAMES } from './record/library-labels.js';
 import { suggestOption } from './option-suggestion.js';
 import type { LogLine } from './record/log-line.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { acquireExporter } from './export/destination/exporter-registry.js';
-import { headerIdentity } from './export/destination/user-headers.js';
-import { waitAtMost } from './export/shutdown/wait-at-most.js';
+import { acquireExporter } from './export/exporter-registry.js';
+import { headerIdentity } from './export/user-headers.js';
+import { waitAtMost } from './export/wait-at-most.js';
 import { clientSecrets, SeenClientSecrets } from './instrument/client-secrets.js';
 import type { EndpointSpec } from './instrument/endpoint-spec.js';
 import { patchClassEndpoint } from './instrument/class-target.js';

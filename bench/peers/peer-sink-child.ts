@@ -38,7 +38,7 @@ export interface SinkCounters {
    * Calls accounted for by `openai_promptTokens` (19 per call) and
    * `openai_completionTokens` (200 per call): a sample of n × 19 is n calls
    * that ended in the same ms of one series and were combined
-   * (src/export/lanes/same-ms-merge.ts); any other value counts nothing.
+   * (src/export/same-ms-merge.ts); any other value counts nothing.
    */
   promptSamples: number;
   completionSamples: number;

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { makeLokiStream, type LogEntry } from '../export/loki/log-entry.js';
+import { makeLokiStream, type LogEntry } from '../export/log-entry.js';
 import { nanosecondTimestamp } from '../export/loki/nanosecond-timestamp.js';
-import { makeSeries, type Sample } from '../export/series/series.js';
+import { makeSeries, type Sample } from '../export/series.js';
 import { VERSION } from '../version.js';
 
 /**

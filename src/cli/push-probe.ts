@@ -1,6 +1,6 @@
 import { describeUrl, HttpTransport } from '../export/http/http-transport.js';
 import { encodeLokiPushBody } from '../export/loki/encode-push-body.js';
-import { lokiEndpoint, remoteWriteEndpoint, type PushEndpoint } from '../export/destination/push-endpoint.js';
+import { lokiEndpoint, remoteWriteEndpoint, type PushEndpoint } from '../export/push-endpoint.js';
 import { compressSnappyBlock } from '../export/remote-write/snappy-block.js';
 import { encodeWriteRequest } from '../export/remote-write/encode-write-request.js';
 import type { ResolvedOptions } from '../monitor-options.js';

@@ -1,4 +1,4 @@
-import { acquireExporter } from '../export/destination/exporter-registry.js';
+import { acquireExporter } from '../export/exporter-registry.js';
 import type { DropReason } from '../export/self-metrics.js';
 import type { Signal } from '../export/http/retry-policy.js';
 import type { ResolvedOptions } from '../monitor-options.js';

@@ -1,26 +1,26 @@
 import { debugLog, warnOnce } from '../debug-log.js';
 import { MonitoringError } from '../monitoring-error.js';
-import { ByteBudget, DEFAULT_MAX_BUFFERED_BYTES, RECORDING_RESERVE_BYTES } from './lanes/byte-budget.js';
-import { CardinalityWarning } from './series/cardinality-limit.js';
-import { onProcessBeforeExit } from './shutdown/exit-hook.js';
-import { FinalDelivery } from './shutdown/final-delivery.js';
-import { FlushTrigger } from './lanes/flush-trigger.js';
+import { ByteBudget, DEFAULT_MAX_BUFFERED_BYTES, RECORDING_RESERVE_BYTES } from './byte-budget.js';
+import { CardinalityWarning } from './cardinality-limit.js';
+import { onProcessBeforeExit } from './exit-hook.js';
+import { FinalDelivery } from './final-delivery.js';
+import { FlushTrigger } from './flush-trigger.js';
 import { HttpTransport } from './http/http-transport.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions, type Signal } from './http/retry-policy.js';
-import type { LaneContext } from './lanes/lane-context.js';
-import type { DeferredLine, LokiStream } from './loki/log-entry.js';
-import { LogLane } from './lanes/log-lane.js';
-import { RefusedSeries } from './series/refused-series.js';
-import { lokiEndpoint, remoteWriteEndpoint, type EndpointOptions, type PushEndpoint } from './destination/push-endpoint.js';
-import { onProcessSignal } from './shutdown/process-signals.js';
-import { SampleLane, type Collector } from './lanes/sample-lane.js';
+import type { LaneContext } from './lane-context.js';
+import type { DeferredLine, LokiStream } from './log-entry.js';
+import { LogLane } from './log-lane.js';
+import { RefusedSeries } from './refused-series.js';
+import { lokiEndpoint, remoteWriteEndpoint, type EndpointOptions, type PushEndpoint } from './push-endpoint.js';
+import { onProcessSignal } from './process-signals.js';
+import { SampleLane, type Collector } from './sample-lane.js';
 import { SelfMetrics, type SelfMetricsSnapshot } from './self-metrics.js';
-import { SerialFlush } from './lanes/serial-flush.js';
-import type { SharedSettings } from './destination/shared-exporter-settings.js';
-import { signalDelivery, type SharedDeliveryState } from './http/signal-delivery.js';
-import type { Series } from './series/series.js';
+import { SerialFlush } from './serial-flush.js';
+import type { SharedSettings } from './shared-exporter-settings.js';
+import { signalDelivery, type SharedDeliveryState } from './signal-delivery.js';
+import type { Series } from './series.js';
 
-export type { Collector } from './lanes/sample-lane.js';
+export type { Collector } from './sample-lane.js';
 
 /**
  * One exporter per destination, shared by every monitor that pushes there

@@ -1,4 +1,4 @@
-import { makeSeries, type Series } from './series/series.js';
+import { makeSeries, type Series } from './series.js';
 import type { Signal } from './http/retry-policy.js';
 import type { CollectedValue } from './telemetry-sink.js';
 

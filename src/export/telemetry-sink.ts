@@ -1,6 +1,6 @@
-import type { DeferredLine, LokiStream } from './loki/log-entry.js';
-import type { Exemplar } from './series/exemplar.js';
-import type { Series } from './series/series.js';
+import type { DeferredLine, LokiStream } from './log-entry.js';
+import type { Exemplar } from './exemplar.js';
+import type { Series } from './series.js';
 
 /**
  * One value of a cumulative series, read at a flush and stamped with the flush

@@ -1,4 +1,4 @@
-import { makeSeries, type Series } from '../export/series/series.js';
+import { makeSeries, type Series } from '../export/series.js';
 import type { TelemetrySink } from '../export/telemetry-sink.js';
 import type { Observation } from './observation.js';
 
@@ -29,7 +29,7 @@ const MAX_CACHED_MODELS = 1000;
  * `openai_usageCost` when the model has no price: unknown is never sent as 0.
  *
  * A series holds one sample per millisecond (Prometheus), so calls of one
- * model beyond one per ms on average share a sample (export/lanes/same-ms-merge.ts):
+ * model beyond one per ms on average share a sample (export/same-ms-merge.ts):
  * tokens and cost are added up, so `sum_over_time` stays exact spend and
  * tokens at any rate; the duration keeps the slowest call of the ms, so
  * `max_over_time` stays the worst latency. `count_over_time` then counts

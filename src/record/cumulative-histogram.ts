@@ -1,5 +1,5 @@
-import type { Exemplar } from '../export/series/exemplar.js';
-import { derivedSeries, makeSeries, type Series } from '../export/series/series.js';
+import type { Exemplar } from '../export/exemplar.js';
+import { derivedSeries, makeSeries, type Series } from '../export/series.js';
 import { ExemplarChoice } from './exemplar-choice.js';
 import type { TraceContext } from './observation.js';
 import type { CollectedValue } from '../export/telemetry-sink.js';

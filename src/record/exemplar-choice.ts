@@ -1,4 +1,4 @@
-import type { Exemplar } from '../export/series/exemplar.js';
+import type { Exemplar } from '../export/exemplar.js';
 import type { TraceContext } from './observation.js';
 
 /**

@@ -1,4 +1,4 @@
-import { makeSeries, type Series } from '../export/series/series.js';
+import { makeSeries, type Series } from '../export/series.js';
 import type { CollectedValue } from '../export/telemetry-sink.js';
 import { birthMs } from './series-birth.js';
 

@@ -1,5 +1,5 @@
 import { warnOnce } from '../debug-log.js';
-import { safeLabelValue } from '../export/series/label-value.js';
+import { safeLabelValue } from '../export/label-value.js';
 
 /**
  * Model names as label values. They come from servers (the request names one,

@@ -1,6 +1,6 @@
 import { debugLog, warnOnce } from '../debug-log.js';
-import { RECORDING_RESERVE_BYTES, stringBytes } from '../export/lanes/byte-budget.js';
-import { makeLokiStream, type LokiStream } from '../export/loki/log-entry.js';
+import { RECORDING_RESERVE_BYTES, stringBytes } from '../export/byte-budget.js';
+import { makeLokiStream, type LokiStream } from '../export/log-entry.js';
 import type { TelemetrySink } from '../export/telemetry-sink.js';
 import type { Pricer } from '../pricing/price-call.js';
 import { SecretScrubber } from '../secret-scrubber.js';

@@ -1,4 +1,4 @@
-import type { DeferredLine } from '../export/loki/log-entry.js';
+import type { DeferredLine } from '../export/log-entry.js';
 import type { SecretScrubber } from '../secret-scrubber.js';
 import type { LogLine } from './log-line.js';
 

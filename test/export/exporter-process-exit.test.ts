@@ -20,8 +20,8 @@ const SLACK_MS = 1500;
 
 const CHILD = `
   const { Exporter } = require(process.env.SRC + '/exporter.js');
-  const { makeSeries } = require(process.env.SRC + '/series/series.js');
-  const { makeLokiStream } = require(process.env.SRC + '/loki/log-entry.js');
+  const { makeSeries } = require(process.env.SRC + '/series.js');
+  const { makeLokiStream } = require(process.env.SRC + '/log-entry.js');
   process.on('unhandledRejection', (err) => { console.log('UNHANDLED ' + err); process.exitCode = 99; });
   process.on('exit', () => console.log('EXIT'));
   const exporter = new Exporter({

@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Exporter } from '../../src/export/exporter';
-import { makeLokiStream } from '../../src/export/loki/log-entry';
-import { makeSeries } from '../../src/export/series/series';
+import { makeLokiStream } from '../../src/export/log-entry';
+import { makeSeries } from '../../src/export/series';
 
 /**
  * Receivers misbehaving at the transport level (wire-test-vectors.md §B13, §B14,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Exporter } from '../../src/export/exporter';
-import { makeLokiStream } from '../../src/export/loki/log-entry';
-import { makeSeries } from '../../src/export/series/series';
+import { makeLokiStream } from '../../src/export/log-entry';
+import { makeSeries } from '../../src/export/series';
 import { startLokiReceiver, type LokiReceiver } from '../support/loki-receiver';
 import { startRemoteWriteReceiver, type RemoteWriteReceiver } from '../support/remote-write-receiver';
 

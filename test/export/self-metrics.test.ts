@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeLokiStream } from '../../src/export/loki/log-entry.js';
-import { makeSeries } from '../../src/export/series/series.js';
+import { makeLokiStream } from '../../src/export/log-entry.js';
+import { makeSeries } from '../../src/export/series.js';
 import { SelfMetrics } from '../../src/export/self-metrics.js';
 import { startLokiReceiver } from '../support/loki-receiver.js';
 import { startRemoteWriteReceiver } from '../support/remote-write-receiver.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { LOKI_MAX_STRUCTURED_METADATA_BYTES, LOKI_MAX_STRUCTURED_METADATA_ENTRIES } from '../../src/export/loki/log-entry.js';
+import { LOKI_MAX_STRUCTURED_METADATA_BYTES, LOKI_MAX_STRUCTURED_METADATA_ENTRIES } from '../../src/export/log-entry.js';
 import { createPricer } from '../../src/pricing/price-call.js';
 import { buildLogLine, copyContent, structuredMetadataOf, type LineContent, type LogLine } from '../../src/record/log-line.js';
 import type { Observation } from '../../src/record/observation.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LOKI_MAX_LINE_BYTES } from '../../src/export/loki/log-entry.js';
+import { LOKI_MAX_LINE_BYTES } from '../../src/export/log-entry.js';
 import { buildLogLine, type LogLine } from '../../src/record/log-line.js';
 import type { Observation } from '../../src/record/observation.js';
 import { MAX_LINE_BYTES, serializeLogLine } from '../../src/record/serialize-log-line.js';

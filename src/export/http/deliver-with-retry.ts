@@ -1,6 +1,6 @@
 import type { MonitoringErrorCode } from '../../monitoring-error.js';
 import { SecretScrubber } from '../../secret-scrubber.js';
-import { isCardinalityLimit } from '../series/cardinality-limit.js';
+import { isCardinalityLimit } from '../cardinality-limit.js';
 import type { FailureReason } from '../self-metrics.js';
 import { describeUrl, HttpNetworkError, type HttpResponse, type HttpTransport, type RequestBody } from './http-transport.js';
 import {

@@ -1,5 +1,5 @@
 import { debugLog } from '../../debug-log.js';
-import { LOKI_MAX_STRUCTURED_METADATA_BYTES, LOKI_MAX_STRUCTURED_METADATA_ENTRIES, type LogEntry } from './log-entry.js';
+import { LOKI_MAX_STRUCTURED_METADATA_BYTES, LOKI_MAX_STRUCTURED_METADATA_ENTRIES, type LogEntry } from '../log-entry.js';
 
 /**
  * Loki JSON push body (reference/wire-protocols.md §4, vector E1):

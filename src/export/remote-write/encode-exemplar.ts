@@ -1,5 +1,5 @@
 import protobuf from 'protobufjs/minimal.js';
-import type { Exemplar } from '../series/exemplar.js';
+import type { Exemplar } from '../exemplar.js';
 
 /**
  * Writes one remote-write 1.0 `Exemplar` as field 3 of a TimeSeries

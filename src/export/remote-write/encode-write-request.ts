@@ -1,7 +1,7 @@
 import protobuf from 'protobufjs/minimal.js';
-import type { Sample, Series } from '../series/series.js';
+import type { Sample, Series } from '../series.js';
 import { writeExemplar } from './encode-exemplar.js';
-import { runAtOnce } from '../lanes/sliced-work.js';
+import { runAtOnce } from '../sliced-work.js';
 
 /**
  * Prometheus remote-write 1.0 `WriteRequest` encoder (reference/wire-protocols.md

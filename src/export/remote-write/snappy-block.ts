@@ -1,4 +1,4 @@
-import { runAtOnce } from '../lanes/sliced-work.js';
+import { runAtOnce } from '../sliced-work.js';
 
 /**
  * Snappy **block** compression for remote-write bodies (reference/wire-protocols.md

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeLokiPushBody, encodeLokiPushBodySteps } from '../../../src/export/loki/encode-push-body.js';
-import { runAtOnce } from '../../../src/export/lanes/sliced-work.js';
-import { LogEntry, makeLokiStream } from '../../../src/export/loki/log-entry.js';
+import { runAtOnce } from '../../../src/export/sliced-work.js';
+import { LogEntry, makeLokiStream } from '../../../src/export/log-entry.js';
 import { LokiReceiver, startLokiReceiver } from '../../support/loki-receiver.js';
 import { sendRequest } from '../../support/send-request.js';
 

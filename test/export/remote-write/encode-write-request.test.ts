@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import protobuf from 'protobufjs/minimal.js';
 import { encodeWriteRequest } from '../../../src/export/remote-write/encode-write-request.js';
 import { compressSnappyBlock } from '../../../src/export/remote-write/snappy-block.js';
-import { makeSeries, Sample, Series } from '../../../src/export/series/series.js';
+import { makeSeries, Sample, Series } from '../../../src/export/series.js';
 import { RemoteWriteReceiver, startRemoteWriteReceiver } from '../../support/remote-write-receiver.js';
 import { decodeWriteRequest as decode } from '../../support/remote-write-wire-check.js';
 import { sendRequest } from '../../support/send-request.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import SnappyJS from 'snappyjs';
 import { compressSnappyBlock } from '../../../src/export/remote-write/snappy-block.js';
 import { encodeWriteRequest } from '../../../src/export/remote-write/encode-write-request.js';
-import { makeSeries } from '../../../src/export/series/series.js';
+import { makeSeries } from '../../../src/export/series.js';
 
 // Compressed bytes are encoder-specific (wire-test-vectors.md preamble): only the
 // block header and what the independent decoder gives back are compared.
