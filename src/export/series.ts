@@ -74,15 +74,13 @@ export function makeSeries(name: string, labels: Readonly<Record<string, string 
   for (const labelName of Object.keys(labels)) {
     const value = labels[labelName];
     if (value === undefined || value === '') continue;
-    // `__`-prefixed names are reserved for Prometheus' own use (wire-protocols.md §1.3).
-    if (labelName.startsWith('__')) throw new InvalidSeriesError(`label name ${JSON.stringify(labelName)} is reserved (names starting with __ belong to Prometheus)`);
-    if (!LABEL_NAME.test(labelName)) throw new InvalidSeriesError(`invalid label name ${JSON.stringify(labelName)}`);
+    checkLabelName(labelName);
     // Server-made values (model names) may be malformed or huge: made safe here, once per series (label-value.ts).
     list.push({ name: labelName, value: safeLabelValue(value) });
   }
-  list.sort((a, b) => compareAsciiNames(a.name, b.name));
+  list.sort(byName);
   // Object keys are unique and `__name__` is refused above, so no name repeats.
-  return sameMs === undefined ? { key: keyOf(list), labels: list } : { key: keyOf(list), labels: list, sameMs };
+  return seriesOf(list, sameMs);
 }
 
 /**
@@ -100,32 +98,27 @@ export function makeSeries(name: string, labels: Readonly<Record<string, string 
  */
 export function derivedSeries(base: Series, name: string, extra?: Label): Series {
   if (!METRIC_NAME.test(name)) throw new InvalidSeriesError(`invalid metric name ${JSON.stringify(name)}`);
-  const list: Label[] = [];
-  let placed = extra === undefined || extra.value === '';
-  if (!placed && (extra as Label).name.startsWith('__')) throw new InvalidSeriesError(`label name ${JSON.stringify((extra as Label).name)} is reserved (names starting with __ belong to Prometheus)`);
-  if (!placed && !LABEL_NAME.test((extra as Label).name)) throw new InvalidSeriesError(`invalid label name ${JSON.stringify((extra as Label).name)}`);
-  for (const label of base.labels) {
-    if (label.name === '__name__') {
-      list.push({ name: '__name__', value: name });
-      continue;
-    }
-    if (!placed) {
-      const { name: extraName, value } = extra as Label;
-      const order = compareAsciiNames(extraName, label.name);
-      if (order <= 0) {
-        list.push({ name: extraName, value: safeLabelValue(value) });
-        placed = true;
-        if (order === 0) continue; // replaces the base's label of that name
-      }
-    }
-    list.push(label);
-  }
-  if (!placed) list.push({ name: (extra as Label).name, value: safeLabelValue((extra as Label).value) });
-  // `__name__` sorts by its bytes like any other name: keep the order byte-wise.
-  list.sort((a, b) => compareAsciiNames(a.name, b.name));
-  return base.sameMs === undefined ? { key: keyOf(list), labels: list } : { key: keyOf(list), labels: list, sameMs: base.sameMs };
+  // The base's other Label objects are immutable and shared; only __name__ changes, in place.
+  const list = base.labels.map((l) => (l.name === '__name__' ? { name: '__name__', value: name } : l));
+  if (extra === undefined || extra.value === '') return seriesOf(list, base.sameMs);
+  checkLabelName(extra.name);
+  const kept = list.filter((l) => l.name !== extra.name);
+  kept.push({ name: extra.name, value: safeLabelValue(extra.value) });
+  return seriesOf(kept.sort(byName), base.sameMs);
 }
 
-function keyOf(labels: readonly Label[]): string {
-  return labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(',');
+/** Throws for a label name no receiver accepts: `__`-prefixed (Prometheus' own, wire-protocols.md §1.3) or not `[a-zA-Z_][a-zA-Z0-9_]*`. */
+function checkLabelName(labelName: string): void {
+  if (labelName.startsWith('__')) throw new InvalidSeriesError(`label name ${JSON.stringify(labelName)} is reserved (names starting with __ belong to Prometheus)`);
+  if (!LABEL_NAME.test(labelName)) throw new InvalidSeriesError(`invalid label name ${JSON.stringify(labelName)}`);
+}
+
+function byName(a: Label, b: Label): number {
+  return compareAsciiNames(a.name, b.name);
+}
+
+/** The series of labels already checked and sorted, with its key. */
+function seriesOf(labels: Label[], sameMs: SameMsRule | undefined): Series {
+  const key = labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(',');
+  return sameMs === undefined ? { key, labels } : { key, labels, sameMs };
 }
