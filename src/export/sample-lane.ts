@@ -54,7 +54,8 @@ export class SampleLane implements BudgetHolder {
   private readonly collectors = new Set<Collector>();
   private readonly limit: RequestSizeLimit;
   private readonly queueFull = new DropEpisode('metrics');
-  private burstClockMs: number | undefined;
+  private clockReadFor: number | undefined;
+  private clockMs: number | undefined;
 
   /**
    * @example
@@ -83,7 +84,7 @@ export class SampleLane implements BudgetHolder {
    * lane.add(series, 12, Date.now());
    */
   add(series: Series, value: number, timestampMs: number): void {
-    const now = this.burstNow();
+    const now = this.clockFor(timestampMs);
     const wanted = Number.isFinite(timestampMs) ? Math.floor(Math.min(timestampMs, now)) : now;
     const sample = this.merge.stamp(series, value, wanted, now);
     if (sample === undefined) return; // combined into a queued sample of its series (same-ms-merge.ts)
@@ -93,22 +94,21 @@ export class SampleLane implements BudgetHolder {
   }
 
   /**
-   * The clock as read at the first add of this synchronous run, until its
-   * microtasks. A call's five compatible samples are added one after the other;
-   * when the ms ticked between two of them, one series found a free ms and the
-   * next combined into its last sample, and series that must hold one sample
-   * per group of calls (same history, same rule) ended one sample apart (seen
-   * on a slow CI cell: 529 against 530 after 1,000 calls). One reading per run
-   * keeps their merge decisions the same; it is never ahead of the clock.
+   * The clock, read once per run of adds with the same wanted timestamp. A
+   * call's five compatible samples are added one after the other with the
+   * call's end as their timestamp; when the ms ticked between two of them, one
+   * series found a free ms and the next combined into its last sample, and
+   * series that must hold one sample per group of calls (same history, same
+   * rule) ended one sample apart (seen on a slow CI cell: 529 against 530
+   * after 1,000 calls). One reading per call keeps their merge decisions the
+   * same; it is never ahead of the clock.
    */
-  private burstNow(): number {
-    if (this.burstClockMs === undefined) {
-      this.burstClockMs = Date.now();
-      queueMicrotask(() => {
-        this.burstClockMs = undefined;
-      });
+  private clockFor(timestampMs: number): number {
+    if (timestampMs !== this.clockReadFor || this.clockMs === undefined) {
+      this.clockReadFor = timestampMs;
+      this.clockMs = Date.now();
     }
-    return this.burstClockMs;
+    return this.clockMs;
   }
 
   /**
